@@ -6,7 +6,7 @@
 // resolve option names and numbers, and the runtime validator uses its own copy.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoRoot } from "./paths.mjs";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import {
   FieldDescriptorProto_Label as Label,
@@ -15,7 +15,7 @@ import {
 import { isFieldSet } from "@bufbuild/protobuf";
 import { FieldDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = repoRoot;
 const outFile = join(root, ".buf-deps", "protovalidate", "buf", "validate", "validate.proto");
 
 const scalarNames = {

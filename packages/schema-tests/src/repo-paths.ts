@@ -1,0 +1,9 @@
+// Paths of the repository that the schema tests read. Tests read only files inside the
+// repository: the wire facts are a committed copy, the fixtures are committed too.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const binDir = join(repoRoot, "node_modules", ".bin");
+export const protoDir = join(repoRoot, "proto");
+export const wireFactsFile = join(repoRoot, "reference", "gitpod-v1-wire-facts.json");
