@@ -2,8 +2,8 @@
 // @generated from file gitpod/v1/pagination.proto (package gitpod.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -11,27 +11,30 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitpod/v1/pagination.proto.
  */
 export const file_gitpod_v1_pagination: GenFile = /*@__PURE__*/
-  fileDesc("ChpnaXRwb2QvdjEvcGFnaW5hdGlvbi5wcm90bxIJZ2l0cG9kLnYxIkAKEVBhZ2luYXRpb25SZXF1ZXN0Eg0KBXRva2VuGAEgASgJEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAQjdaNWdpdGh1Yi5jb20vZ2l0cG9kLWlvL2dpdHBvZC1zZGstZ28vZ2l0cG9kL3YxO2dpdHBvZHYxYgZwcm90bzM", [file_buf_validate_validate]);
+  fileDesc("ChpnaXRwb2QvdjEvcGFnaW5hdGlvbi5wcm90bxIJZ2l0cG9kLnYxIkAKEVBhZ2luYXRpb25SZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEg0KBXRva2VuGAIgASgJIigKElBhZ2luYXRpb25SZXNwb25zZRISCgpuZXh0X3Rva2VuGAEgASgJKlAKCVNvcnRPcmRlchIaChZTT1JUX09SREVSX1VOU1BFQ0lGSUVEEAASEgoOU09SVF9PUkRFUl9BU0MQARITCg9TT1JUX09SREVSX0RFU0MQAkJcChRpby5naXRwb2QuY29ubmVjdC52MVABWkJnaXRodWIuY29tL2dpdHBvZC1jb25uZWN0L2dpdHBvZC1jb25uZWN0L2dlbi9nby9naXRwb2QvdjE7Z2l0cG9kdjFiBnByb3RvMw", [file_buf_validate_validate]);
 
 /**
- * Test.
+ * PaginationRequest asks for one page of a list. Leave it empty for the first
+ * page with the default size.
  *
  * @generated from message gitpod.v1.PaginationRequest
  */
 export type PaginationRequest = Message<"gitpod.v1.PaginationRequest"> & {
   /**
-   * Token.
+   * How many items the page may hold, at most 100. Zero asks for the server's
+   * default page size (25).
    *
-   * @generated from field: string token = 1;
-   */
-  token: string;
-
-  /**
-   * Size.
-   *
-   * @generated from field: int32 page_size = 2;
+   * @generated from field: int32 page_size = 1;
    */
   pageSize: number;
+
+  /**
+   * The next_token of the previous page's PaginationResponse, unchanged. Empty
+   * for the first page. Tokens are opaque: a caller must not build or edit them.
+   *
+   * @generated from field: string token = 2;
+   */
+  token: string;
 };
 
 /**
@@ -40,4 +43,59 @@ export type PaginationRequest = Message<"gitpod.v1.PaginationRequest"> & {
  */
 export const PaginationRequestSchema: GenMessage<PaginationRequest> = /*@__PURE__*/
   messageDesc(file_gitpod_v1_pagination, 0);
+
+/**
+ * PaginationResponse accompanies each page of a list.
+ *
+ * @generated from message gitpod.v1.PaginationResponse
+ */
+export type PaginationResponse = Message<"gitpod.v1.PaginationResponse"> & {
+  /**
+   * The token that fetches the page after this one. Empty on the last page.
+   *
+   * @generated from field: string next_token = 1;
+   */
+  nextToken: string;
+};
+
+/**
+ * Describes the message gitpod.v1.PaginationResponse.
+ * Use `create(PaginationResponseSchema)` to create a new message.
+ */
+export const PaginationResponseSchema: GenMessage<PaginationResponse> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_pagination, 1);
+
+/**
+ * SortOrder is the direction in which a list is sorted.
+ *
+ * @generated from enum gitpod.v1.SortOrder
+ */
+export enum SortOrder {
+  /**
+   * Not set: the list's own default order applies.
+   *
+   * @generated from enum value: SORT_ORDER_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Smallest (or oldest) first.
+   *
+   * @generated from enum value: SORT_ORDER_ASC = 1;
+   */
+  ASC = 1,
+
+  /**
+   * Largest (or newest) first.
+   *
+   * @generated from enum value: SORT_ORDER_DESC = 2;
+   */
+  DESC = 2,
+}
+
+/**
+ * Describes the enum gitpod.v1.SortOrder.
+ */
+export const SortOrderSchema: GenEnum<SortOrder> = /*@__PURE__*/
+  enumDesc(file_gitpod_v1_pagination, 0);
 
