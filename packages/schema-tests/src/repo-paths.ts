@@ -7,3 +7,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
 export const binDir = join(repoRoot, "node_modules", ".bin");
 export const protoDir = join(repoRoot, "proto");
 export const wireFactsFile = join(repoRoot, "reference", "gitpod-v1-wire-facts.json");
+/** Documented examples, extracted from the seeds by scripts/extract-fixtures.ts. */
+export const fixturesDir = join(repoRoot, "packages", "schema-tests", "fixtures");
+/** The SDK reference pages the fixtures come from: beside the repository, not in it. */
+export const seedsDir = join(repoRoot, "..", "shared", "seeds");
