@@ -1,0 +1,127 @@
+// The state a fresh server starts with: a bootstrap organization with an admin user (whose token
+// is GITPOD_API_KEY or a generated one), one runner in it with one enabled environment class —
+// created through the same store and collections the handlers use — and the extra organizations,
+// users and tokens of the config.
+import { create } from "@bufbuild/protobuf";
+import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
+import { Principal, SubjectSchema } from "@gitpod-connect/schema/gitpod/v1/identity";
+import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
+import { RunnerPhase, RunnerSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
+import { organizations, users } from "./auth/identity-records.js";
+import { newToken } from "./auth/token-store.js";
+import { environmentClasses, runners } from "./collections.js";
+import type { OrganizationConfig } from "./config.js";
+import type { HandlerDeps } from "./handler-deps.js";
+
+export interface BootstrapOptions {
+  /** The admin's token; generated when absent. */
+  apiKey?: string;
+  organizations?: OrganizationConfig[];
+}
+
+export interface BootstrappedUser {
+  id: string;
+  name: string;
+  tokens: string[];
+}
+
+export interface BootstrappedOrganization {
+  id: string;
+  name: string;
+  users: BootstrappedUser[];
+}
+
+export interface Bootstrap {
+  organizationId: string;
+  adminUserId: string;
+  /** The admin's bearer token. */
+  adminToken: string;
+  /** Whether adminToken was generated (and so must be shown to the operator). */
+  adminTokenGenerated: boolean;
+  runnerId: string;
+  environmentClassId: string;
+  /** The organizations of the config, with their ids. */
+  organizations: BootstrappedOrganization[];
+}
+
+export async function bootstrap(deps: HandlerDeps, options: BootstrapOptions = {}): Promise<Bootstrap> {
+  const { store, ids, clock, tokens } = deps;
+  const organizationId = ids.newId();
+  const adminUserId = ids.newId();
+  const runnerId = ids.newId();
+  const environmentClassId = ids.newId();
+  const adminToken = options.apiKey ?? newToken();
+  const now = clock.now();
+  const admin = create(SubjectSchema, { id: adminUserId, principal: Principal.USER });
+
+  const extra: BootstrappedOrganization[] = [];
+  await store.transaction(async (tx) => {
+    await tx.collection(organizations).insert({ id: organizationId, organizationId, value: { id: organizationId, name: "Bootstrap" } });
+    await tx.collection(users).insert({
+      id: adminUserId,
+      organizationId,
+      value: { id: adminUserId, name: "admin", email: "admin@localhost", admin: true },
+    });
+    await tokens.register(adminToken, { organizationId, subjectId: adminUserId, principal: Principal.USER }, { description: "bootstrap admin" });
+    await tx.collection(runners).insert({
+      id: runnerId,
+      organizationId,
+      value: create(RunnerSchema, {
+        runnerId,
+        name: "Bootstrap runner",
+        createdAt: now,
+        updatedAt: now,
+        creator: admin,
+        kind: RunnerKind.REMOTE,
+        provider: RunnerProvider.AWS_EC2,
+        spec: { desiredPhase: RunnerPhase.ACTIVE, configuration: { region: "local", autoUpdate: true } },
+        status: { updatedAt: now, phase: RunnerPhase.ACTIVE, version: "reference", message: "ready", region: "local" },
+      }),
+    });
+    await tx.collection(environmentClasses).insert({
+      id: environmentClassId,
+      organizationId,
+      value: create(EnvironmentClassSchema, {
+        id: environmentClassId,
+        runnerId,
+        displayName: "Small",
+        description: "2 cores, 8 GiB memory, 30 GiB disk",
+        configuration: [
+          { key: "cpu", value: "2" },
+          { key: "memory", value: "8" },
+          { key: "disk", value: "30" },
+        ],
+        enabled: true,
+      }),
+    });
+
+    for (const org of options.organizations ?? []) {
+      const orgId = org.id ?? ids.newId();
+      await tx.collection(organizations).insert({ id: orgId, organizationId: orgId, value: { id: orgId, name: org.name } });
+      const created: BootstrappedOrganization = { id: orgId, name: org.name, users: [] };
+      for (const user of org.users ?? []) {
+        const userId = user.id ?? ids.newId();
+        await tx.collection(users).insert({
+          id: userId,
+          organizationId: orgId,
+          value: { id: userId, name: user.name, email: user.email ?? "", admin: user.admin ?? false },
+        });
+        for (const token of user.tokens ?? []) {
+          await tokens.register(token, { organizationId: orgId, subjectId: userId, principal: Principal.USER }, { description: `config user ${user.name}` });
+        }
+        created.users.push({ id: userId, name: user.name, tokens: [...(user.tokens ?? [])] });
+      }
+      extra.push(created);
+    }
+  });
+
+  return {
+    organizationId,
+    adminUserId,
+    adminToken,
+    adminTokenGenerated: options.apiKey === undefined,
+    runnerId,
+    environmentClassId,
+    organizations: extra,
+  };
+}

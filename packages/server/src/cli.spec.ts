@@ -1,0 +1,115 @@
+// The CLI as an operator runs it: a child process, real signals.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "dist", "cli.js");
+
+beforeAll(() => {
+  // Test what `pnpm start` runs: the compiled CLI, freshly built.
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root });
+});
+
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  // A failed assertion must not leave a server running.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  children.clear();
+});
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, [cli, "--port", "0", ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let out = "";
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`CLI did not start: ${out}`)), 15_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, output: () => out, exit });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    void exit.then((code) => reject(new Error(`CLI exited with ${code}: ${out}`)));
+  });
+}
+
+describe("the CLI", () => {
+  it("starts, serves /healthz, and exits 0 on SIGTERM", async () => {
+    const s = await startCli([]);
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+  });
+
+  it("exits 0 on SIGINT too", async () => {
+    const s = await startCli([]);
+    s.child.kill("SIGINT");
+    expect(await s.exit).toBe(0);
+  });
+
+  it("prints a generated admin token once, and that token works", async () => {
+    const s = await startCli([]);
+    const token = /admin token \(shown once\): (\S+)/.exec(s.output())?.[1];
+    expect(token).toBeDefined();
+    expect(s.output().split(token!).length - 1).toBe(1);
+    const res = await fetch(`${s.url}/gitpod.v1.RunnerService/GetRunner`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ runnerId: "00000000-0000-4000-8000-000000000000" }),
+    });
+    // Authenticated: whatever the RPC answers (implemented or not), it is not 401.
+    expect([200, 404, 501]).toContain(res.status);
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+  });
+
+  it("uses GITPOD_API_KEY as the admin token and takes users from --config", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-"));
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify({ organizations: [{ name: "Acme", users: [{ name: "a", tokens: ["acme-token"] }] }] }));
+    const s = await startCli(["--config", config], { GITPOD_API_KEY: "the-key" });
+    expect(s.output()).not.toContain("the-key");
+    for (const token of ["the-key", "acme-token"]) {
+      const res = await fetch(`${s.url}/gitpod.v1.RunnerService/ListRunners`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: "{}",
+      });
+      expect([200, 501], token).toContain(res.status);
+    }
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+  });
+
+  it("refuses a bad flag with exit code 2 and the usage", () => {
+    let status = 0;
+    let stderr = "";
+    try {
+      execFileSync(process.execPath, [cli, "--nope"], { stdio: "pipe" });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain("Usage:");
+  });
+});

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `node dist/cli.js [--host H] [--port P] [--config FILE] [--api-key TOKEN]`: runs the reference
+// server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+import { ConfigError, loadConfig, usage } from "./config.js";
+import { startServer } from "./start-server.js";
+
+async function main(): Promise<number | undefined> {
+  let config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  if (config.help) {
+    console.log(usage);
+    return 0;
+  }
+  // Signal handlers first: a SIGTERM that arrives while starting still ends in a clean exit 0.
+  let stopping = false;
+  const starting = startServer({
+    host: config.host,
+    port: config.port,
+    organizations: config.organizations,
+    ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
+  });
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    starting
+      .then((server) => server.close())
+      .then(
+        () => process.exit(0),
+        (e: unknown) => {
+          console.error("shutdown failed", e);
+          process.exit(1);
+        },
+      );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+
+  const server = await starting;
+  const b = server.bootstrap;
+  console.log(`bootstrap organization ${b.organizationId}, runner ${b.runnerId}, environment class ${b.environmentClassId}`);
+  if (b.adminTokenGenerated) console.log(`admin token (shown once): ${b.adminToken}`);
+  else console.log("admin token: the GITPOD_API_KEY / --api-key given");
+  // Last, so that whoever waits for this line finds everything above already printed.
+  console.log(`gitpod-connect server listening on ${server.url} (Connect, gRPC, gRPC-web; HTTP/1.1 and h2c)`);
+  return undefined;
+}
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,36 @@
+// What every service implementation gets: the store, the clock, id generation, page tokens and
+// the token store. One instance per server; tests build their own with createHandlerDeps().
+import { createTokenStore, type TokenStore } from "./auth/token-store.js";
+import { systemClock, type Clock } from "./clock.js";
+import { randomIds, type IdGenerator } from "./ids.js";
+import { createPageTokens, type PageTokens } from "./page-token.js";
+import { createMemoryStore } from "./store/memory-store.js";
+import type { Store } from "./store/store.js";
+
+export interface HandlerDeps {
+  /** All state. See store/store.ts. */
+  readonly store: Store;
+  /** Current time; use clock.now() for created_at/updated_at. */
+  readonly clock: Clock;
+  /** New resource ids (UUID v4): ids.newId(). */
+  readonly ids: IdGenerator;
+  /** Signs and verifies page tokens; pass to paginate(). */
+  readonly pageTokens: PageTokens;
+  /** Bearer tokens: issue/register a token for any principal (e.g. a runner). */
+  readonly tokens: TokenStore;
+}
+
+/** Fresh dependencies: an empty in-memory store, the system clock and random ids unless overridden. */
+export function createHandlerDeps(
+  overrides: Partial<Omit<HandlerDeps, "tokens">> = {},
+): HandlerDeps {
+  const store = overrides.store ?? createMemoryStore();
+  const clock = overrides.clock ?? systemClock;
+  return {
+    store,
+    clock,
+    ids: overrides.ids ?? randomIds,
+    pageTokens: overrides.pageTokens ?? createPageTokens(),
+    tokens: createTokenStore(store, clock),
+  };
+}

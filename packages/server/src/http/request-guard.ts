@@ -1,0 +1,156 @@
+// The guard in front of connect-node. For each RPC request it
+//  1. authenticates before reading the body (an unauthenticated caller costs no body read),
+//  2. reads the body up to readMaxBytes (resource_exhausted beyond, without reading on),
+//  3. decompresses it with a limit on the decompressed size (resource_exhausted for bombs,
+//     invalid_argument for corrupt data) and splits gRPC/gRPC-web frames strictly,
+//  4. decodes protobuf bytes once to turn decode failures into invalid_argument (connect-node
+//     would answer internal),
+//  5. applies the SDK rewrite (sdk-request.ts).
+// It then hands connect-node a plain, uncompressed body. When a step fails it hands over an empty
+// message and the error (preflight-error.ts), so connect-node answers in the client's protocol.
+import { fromBinary, type DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { authenticate } from "../auth/authentication.js";
+import type { Caller } from "../auth/caller.js";
+import type { TokenStore } from "../auth/token-store.js";
+import { toConnectError } from "../error-mapping.js";
+import { decompress, isSupportedEncoding } from "./decompress.js";
+import { compressedFlag, joinEnvelopes, splitEnvelopes, type Envelope } from "./envelope.js";
+import { encodingHeader, protocolOf, type RequestProtocol } from "./protocol.js";
+import { looksLikeSdkRequest, rewriteSdkRequest } from "./sdk-request.js";
+
+export interface GuardInput {
+  method: DescMethod;
+  httpMethod: string;
+  header: Headers;
+  query: URLSearchParams;
+  /** Declared body length (content-length), if any. */
+  contentLength: number | undefined;
+  /** Reads the body, at most `limit` bytes (reading stops beyond). */
+  readBody(limit: number): Promise<BodyRead>;
+  tokens: TokenStore;
+  readMaxBytes: number;
+}
+
+/** The body, or why there is none: larger than the limit, or cut short by the client. */
+export type BodyRead = Uint8Array | "too_large" | "aborted";
+
+export interface GuardResult {
+  /** The body connect-node gets. */
+  body: Uint8Array;
+  /** The headers connect-node gets (encoding and length headers adjusted). */
+  header: Headers;
+  caller?: Caller;
+  /** An error to answer with, in the client's protocol. */
+  error?: ConnectError;
+}
+
+const emptyFrame = joinEnvelopes([{ flags: 0, data: new Uint8Array(0) }]);
+
+export async function guardRequest(input: GuardInput): Promise<GuardResult> {
+  const header = new Headers(input.header);
+  header.delete("content-length");
+
+  let protocol = protocolOf(header.get("content-type"));
+  const sdk = looksLikeSdkRequest(input.httpMethod, header);
+  if (sdk && !protocol && header.get("content-type") === null) protocol = { protocol: "connect", binary: false };
+  if (!protocol || input.httpMethod !== "POST") {
+    // Not an RPC request we understand (wrong method, unknown content type, Connect GET):
+    // connect-node answers it with its own checks (405, 415, …).
+    return { body: new Uint8Array(0), header: input.header };
+  }
+
+  const fail = (error: ConnectError): GuardResult => {
+    header.delete(encodingHeader(protocol.protocol));
+    if (sdk && !header.has("content-type")) header.set("content-type", "application/json");
+    return { body: emptyBody(protocol), header, error };
+  };
+
+  let caller: Caller;
+  try {
+    caller = await authenticate(header.get("authorization"), input.tokens);
+  } catch (e) {
+    return fail(toConnectError(e, "authenticate"));
+  }
+  const failAuthenticated = (error: ConnectError): GuardResult => ({ ...fail(error), caller });
+
+  const encoding = header.get(encodingHeader(protocol.protocol))?.trim().toLowerCase() || "identity";
+  if (!isSupportedEncoding(encoding)) {
+    // connect-node answers unimplemented for an unsupported compression, as the protocols require.
+    return { body: new Uint8Array(0), header: input.header, caller };
+  }
+
+  if (input.contentLength !== undefined && input.contentLength > input.readMaxBytes) {
+    return failAuthenticated(tooLarge(input.readMaxBytes));
+  }
+  const raw = await input.readBody(input.readMaxBytes);
+  if (raw === "too_large") return failAuthenticated(tooLarge(input.readMaxBytes));
+  if (raw === "aborted") return failAuthenticated(new ConnectError("request body cut short by the client", Code.Canceled));
+
+  let body: Uint8Array;
+  try {
+    body = await normalizeBody(protocol, encoding, raw, input);
+  } catch (e) {
+    return failAuthenticated(toConnectError(e, "read request"));
+  }
+  header.delete(encodingHeader(protocol.protocol));
+
+  if (sdk) {
+    const rewrite = rewriteSdkRequest(header, input.query, body);
+    if (rewrite) {
+      body = rewrite.body;
+      if (rewrite.contentType) header.set("content-type", rewrite.contentType);
+    }
+  }
+  return { body, header, caller };
+}
+
+/** Decompresses, checks frames and protobuf bytes; returns the uncompressed body. */
+async function normalizeBody(
+  protocol: RequestProtocol,
+  encoding: string,
+  raw: Uint8Array,
+  input: GuardInput,
+): Promise<Uint8Array> {
+  if (protocol.protocol === "connect") {
+    const data = await decompress(encoding, raw, input.readMaxBytes);
+    if (protocol.binary) checkMessage(input.method, data);
+    return data;
+  }
+  const frames: Envelope[] = [];
+  let total = 0;
+  const split = splitEnvelopes(raw);
+  const kind = input.method.methodKind;
+  if ((kind === "unary" || kind === "server_streaming") && split.length !== 1) {
+    throw new ConnectError(`a ${kind} RPC takes exactly one request message, got ${split.length}`, Code.InvalidArgument);
+  }
+  for (const frame of split) {
+    if ((frame.flags & compressedFlag) !== 0 && encoding === "identity") {
+      throw new ConnectError("message frame is flagged compressed but the request names no encoding", Code.InvalidArgument);
+    }
+    const data = (frame.flags & compressedFlag) !== 0 ? await decompress(encoding, frame.data, input.readMaxBytes) : frame.data;
+    total += data.length;
+    if (total > input.readMaxBytes) throw tooLarge(input.readMaxBytes);
+    if (protocol.binary) checkMessage(input.method, data);
+    frames.push({ flags: 0, data });
+  }
+  return joinEnvelopes(frames);
+}
+
+function checkMessage(method: DescMethod, data: Uint8Array): void {
+  try {
+    fromBinary(method.input, data);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new ConnectError(`request is not a valid ${method.input.typeName} message: ${detail}`, Code.InvalidArgument);
+  }
+}
+
+function tooLarge(limit: number): ConnectError {
+  return new ConnectError(`request message is larger than the limit of ${limit} bytes`, Code.ResourceExhausted);
+}
+
+function emptyBody(p: RequestProtocol): Uint8Array {
+  if (p.protocol !== "connect") return emptyFrame;
+  return p.binary ? new Uint8Array(0) : new TextEncoder().encode("{}");
+}

@@ -1,0 +1,170 @@
+// The Node.js request handler: health check, both path prefixes, the request guard, then
+// connect-node's protocol handlers. It replaces connectNodeAdapter because that adapter throws
+// outside any catch for a request without Host (an HTTP/1.0 request kills the process) and
+// cannot put a guard between the socket and the protocol handlers.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { createConnectRouter, createContextValues, type ConnectRouter } from "@connectrpc/connect";
+import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import { callerKey } from "../auth/caller.js";
+import type { TokenStore } from "../auth/token-store.js";
+import { readMaxBytes as defaultReadMaxBytes } from "../limits.js";
+import { preflightErrorKey } from "./preflight-error.js";
+import { guardRequest, type BodyRead } from "./request-guard.js";
+
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+export type NodeRequestHandler = (req: NodeRequest, res: NodeResponse) => void;
+
+export interface RequestHandlerOptions {
+  /** The RPC routes, e.g. createRoutes({ deps }). */
+  routes: (router: ConnectRouter) => void;
+  /** Used to authenticate before the body is read. */
+  tokens: TokenStore;
+  /** Path prefixes under which every RPC is also served (default ["/api"]; "" is always served). */
+  pathPrefixes?: string[];
+  /** Largest accepted request message, compressed or not (default 4 MiB). */
+  readMaxBytes?: number;
+  /** Readiness for GET /healthz; false answers 503 (e.g. while shutting down). */
+  ready?: () => boolean;
+}
+
+export function createRequestHandler(options: RequestHandlerOptions): NodeRequestHandler {
+  const router = createConnectRouter();
+  options.routes(router);
+  const limit = options.readMaxBytes ?? defaultReadMaxBytes;
+  const handlers = new Map<string, UniversalHandler>();
+  for (const h of router.handlers) {
+    handlers.set(h.requestPath, h);
+    for (const prefix of options.pathPrefixes ?? ["/api"]) handlers.set(prefix + h.requestPath, h);
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // Only write failures reach here (the client went away); nothing to answer.
+      if (!res.headersSent && !res.writableEnded) {
+        console.error("request failed", e);
+        plain(res, 500, "internal error");
+      } else {
+        res.destroy();
+      }
+    });
+  };
+
+  async function handle(req: NodeRequest, res: NodeResponse): Promise<void> {
+    const rawUrl = req.url ?? "/";
+    const queryAt = rawUrl.indexOf("?");
+    const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt < 0 ? "" : rawUrl.slice(queryAt + 1));
+
+    if (path === "/healthz") {
+      if (req.method !== "GET" && req.method !== "HEAD") return plain(res, 405, "method not allowed", { allow: "GET, HEAD" });
+      const ready = options.ready?.() ?? true;
+      return plain(res, ready ? 200 : 503, ready ? '{"status":"SERVING"}\n' : '{"status":"NOT_SERVING"}\n', {
+        "content-type": "application/json",
+      });
+    }
+
+    const uHandler = handlers.get(path);
+    if (!uHandler) return plain(res, 404, "not found");
+
+    let header: Headers;
+    try {
+      header = webHeaders(req);
+    } catch {
+      return plain(res, 400, "bad request headers");
+    }
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+
+    const contentLength = Number(req.headers["content-length"]);
+    const guard = await guardRequest({
+      method: uHandler.method,
+      httpMethod: req.method ?? "",
+      header,
+      query,
+      contentLength: Number.isSafeInteger(contentLength) ? contentLength : undefined,
+      readBody: (max) => readBody(req, res, max),
+      tokens: options.tokens,
+      readMaxBytes: limit,
+    });
+
+    const contextValues = createContextValues();
+    if (guard.caller) contextValues.set(callerKey, guard.caller);
+    if (guard.error) contextValues.set(preflightErrorKey, guard.error);
+    const authority = ("authority" in req ? req.authority : undefined) || req.headers.host || "localhost";
+    let url: string;
+    try {
+      url = new URL(rawUrl, `http://${authority}`).toString();
+    } catch {
+      url = new URL(path, "http://localhost").toString();
+    }
+    const body = guard.body;
+    const uRes = await uHandler({
+      httpVersion: req.httpVersion,
+      method: req.method ?? "",
+      url,
+      header: guard.header,
+      body: (async function* () {
+        if (body.length > 0) yield body;
+      })(),
+      signal: abort.signal,
+      contextValues,
+    });
+    await universalResponseToNodeResponse(uRes, res);
+  }
+}
+
+/** Node headers as web Headers (HTTP/2 pseudo-headers left out). */
+function webHeaders(req: NodeRequest): Headers {
+  const header = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (key.startsWith(":") || value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) header.append(key, v);
+    else header.append(key, value);
+  }
+  return header;
+}
+
+/**
+ * Reads the request body up to `max` bytes. Beyond that it stops reading and resolves
+ * "too_large"; on HTTP/1.1 the connection is then closed after the response, so the rest is never
+ * read. A body cut short by the client resolves "aborted" (never a truncated body).
+ */
+function readBody(req: NodeRequest, res: NodeResponse, max: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: BodyRead) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onAbort);
+      req.off("close", onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.pause();
+        if (!("stream" in req)) (res as ServerResponse).setHeader("connection", "close");
+        done("too_large");
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => done(new Uint8Array(Buffer.concat(chunks)));
+    const onAbort = () => done("aborted");
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onAbort);
+    req.once("close", onAbort);
+  });
+}
+
+function plain(res: NodeResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+  res.end(text);
+}

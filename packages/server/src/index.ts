@@ -1,0 +1,14 @@
+// @gitpod-connect/server: the reference server of the Gitpod v1 API, embeddable.
+export { startServer, type StartServerOptions, type RunningServer } from "./start-server.js";
+export { createRoutes, mountedServices, type RoutesOptions } from "./routes.js";
+export { createRequestHandler, type RequestHandlerOptions, type NodeRequestHandler } from "./http/request-handler.js";
+export { createOnePortServer, type OnePortServer } from "./http/one-port-server.js";
+export { createHandlerDeps } from "./handler-deps.js";
+export { bootstrap, type Bootstrap, type BootstrapOptions } from "./bootstrap.js";
+export { loadConfig, parseConfigObject, type ServerConfig, type OrganizationConfig, type UserConfig } from "./config.js";
+export { systemClock, manualClock, type ManualClock } from "./clock.js";
+export { randomIds, sequentialIds } from "./ids.js";
+export { createMemoryStore, type MemoryStore } from "./store/memory-store.js";
+export { createPageTokens, type PageTokens } from "./page-token.js";
+export { serviceImplementations } from "./services/index.js";
+export * from "./kit.js";

@@ -1,0 +1,62 @@
+// The RPC routes: every Gitpod service mounted with the shared interceptors, in this order:
+// error mapping (outermost) → pre-flight errors → authentication → validation → handler.
+// Use it with any connect adapter: connectNodeAdapter({ routes: createRoutes({ deps }) }), or
+// with createRequestHandler() from this package, which adds the hardening of the HTTP layer.
+import type { DescService, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { authenticationInterceptor } from "./auth/authentication.js";
+import { errorMappingInterceptor } from "./error-mapping.js";
+import type { HandlerDeps } from "./handler-deps.js";
+import { preflightErrorInterceptor } from "./http/preflight-error.js";
+import { readMaxBytes } from "./limits.js";
+import type { ServiceImplementation } from "./service-implementation.js";
+import { gitpodServices } from "./services/gitpod-services.js";
+import { serviceImplementations } from "./services/index.js";
+import { validationInterceptor } from "./validation.js";
+
+export interface RoutesOptions {
+  deps: HandlerDeps;
+  /** The implementations to mount; defaults to services/index.ts. */
+  implementations?: readonly ServiceImplementation[];
+  /** Extra interceptors, run after authentication and validation. */
+  interceptors?: Interceptor[];
+}
+
+/** The services a router built by createRoutes serves: the Gitpod services plus any implemented ones. */
+export function mountedServices(implementations: readonly ServiceImplementation[]): DescService[] {
+  const services = new Map(gitpodServices.map((s) => [s.typeName, s]));
+  for (const i of implementations) services.set(i.service.typeName, i.service);
+  return [...services.values()];
+}
+
+// Invalid UTF-8 in a JSON body is a client error, not text to repair. connect's JSON
+// serialization reads `textDecoder` from its options, though the option's type does not declare it.
+const strictJson = {
+  textDecoder: new TextDecoder("utf-8", { fatal: true }),
+} as Partial<JsonReadOptions & JsonWriteOptions>;
+
+export function createRoutes(options: RoutesOptions): (router: ConnectRouter) => void {
+  const implementations = options.implementations ?? serviceImplementations;
+  const interceptors: Interceptor[] = [
+    errorMappingInterceptor(),
+    preflightErrorInterceptor(),
+    authenticationInterceptor(options.deps.tokens),
+    validationInterceptor(),
+    ...(options.interceptors ?? []),
+  ];
+  return (router) => {
+    for (const service of mountedServices(implementations)) {
+      const impl = {};
+      for (const i of implementations) {
+        if (i.service.typeName === service.typeName) Object.assign(impl, i.create(options.deps));
+      }
+      router.service(service, impl, {
+        interceptors,
+        readMaxBytes,
+        acceptCompression: [compressionGzip, compressionBrotli],
+        jsonOptions: strictJson,
+      });
+    }
+  };
+}

@@ -1,0 +1,9 @@
+// Every service implementation the server mounts: add one line per service.
+// Services without an entry here are still mounted; each of their RPCs answers unimplemented.
+import type { ServiceImplementation } from "../service-implementation.js";
+import { runnerConfigurationService } from "./runner-configuration/index.js";
+
+export const serviceImplementations: readonly ServiceImplementation[] = [
+  // e.g. runnerService, (from "./runner-service.js")
+  runnerConfigurationService,
+];

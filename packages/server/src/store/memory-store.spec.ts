@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStore } from "./memory-store.js";
+import { plainCollection, StoreError } from "./store.js";
+
+interface Item {
+  n: number;
+  tag?: string;
+}
+const items = plainCollection<Item>("items", "item");
+
+async function filled(count: number, organizations = ["org-a"]) {
+  const store = createMemoryStore();
+  const c = store.collection(items);
+  for (let i = 0; i < count; i++) {
+    await c.insert({ id: `id-${i}`, organizationId: organizations[i % organizations.length]!, value: { n: i } });
+  }
+  return { store, c };
+}
+
+describe("memory store", () => {
+  it("gets a record in constant work whatever the collection's size", async () => {
+    const { store, c } = await filled(5_000);
+    const before = { ...store.stats };
+    const r = await c.get("id-4321");
+    expect(r?.value.n).toBe(4321);
+    expect(store.stats.visited - before.visited).toBe(0);
+    expect(store.stats.searchSteps - before.searchSteps).toBe(0);
+    expect(store.stats.gets - before.gets).toBe(1);
+  });
+
+  it("reads a page deep in a large collection with work proportional to the page, not the collection", async () => {
+    const { store, c } = await filled(20_000);
+    const first = await c.list({ limit: 10_001 });
+    const cursor = first.next!;
+    const before = { ...store.stats };
+    const page = await c.list({ after: cursor, limit: 25 });
+    expect(page.items.map((r) => r.value.n)).toEqual(Array.from({ length: 25 }, (_, i) => 10_001 + i));
+    // 25 items plus one look-ahead entry; binary search costs ⌈log2(20 000)⌉ = 15 probes.
+    expect(store.stats.visited - before.visited).toBe(26);
+    expect(store.stats.searchSteps - before.searchSteps).toBeLessThanOrEqual(15);
+  });
+
+  it("lists one organization from its own index without visiting other organizations' records", async () => {
+    const { store, c } = await filled(9_000, ["org-a", "org-b", "org-c"]);
+    const before = { ...store.stats };
+    const page = await c.list({ organizationId: "org-b", limit: 10 });
+    expect(page.items.every((r) => r.organizationId === "org-b")).toBe(true);
+    expect(store.stats.visited - before.visited).toBe(11);
+  });
+
+  it("returns records in creation order, stably across updates and with a cursor that survives deletions", async () => {
+    const { c } = await filled(10);
+    await c.update("id-3", { n: 300 });
+    const first = await c.list({ limit: 4 });
+    expect(first.items.map((r) => r.id)).toEqual(["id-0", "id-1", "id-2", "id-3"]);
+    await c.delete("id-3");
+    await c.delete("id-4");
+    const second = await c.list({ after: first.next!, limit: 4 });
+    expect(second.items.map((r) => r.id)).toEqual(["id-5", "id-6", "id-7", "id-8"]);
+    const third = await c.list({ after: second.next!, limit: 4 });
+    expect(third.items.map((r) => r.id)).toEqual(["id-9"]);
+    expect(third.next).toBeUndefined();
+  });
+
+  it("keeps listing correct after mass deletion compacts the index", async () => {
+    const { store, c } = await filled(1_000);
+    for (let i = 0; i < 1_000; i++) if (i % 10 !== 0) await c.delete(`id-${i}`);
+    const all = await c.list({ limit: 1_000 });
+    expect(all.items.map((r) => r.value.n)).toEqual(Array.from({ length: 100 }, (_, i) => i * 10));
+    const before = { ...store.stats };
+    await c.list({ limit: 10 });
+    // Compaction removed the tombstones: the page walks only live entries.
+    expect(store.stats.visited - before.visited).toBe(11);
+  });
+
+  it("hides records of another organization from scoped get, update and delete", async () => {
+    const { c } = await filled(1);
+    expect(await c.get("id-0", { organizationId: "org-b" })).toBeUndefined();
+    await expect(c.update("id-0", { n: 1 }, { organizationId: "org-b" })).rejects.toMatchObject({ reason: "not_found" });
+    expect(await c.delete("id-0", { organizationId: "org-b" })).toBeUndefined();
+    expect((await c.get("id-0", { organizationId: "org-a" }))?.value.n).toBe(0);
+  });
+
+  it("refuses a second record with the same id", async () => {
+    const { c } = await filled(1);
+    await expect(c.insert({ id: "id-0", organizationId: "org-a", value: { n: 9 } })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it("copies values in and out so callers never share state with the store", async () => {
+    const { c } = await filled(1);
+    const r = await c.get("id-0");
+    r!.value.n = 99;
+    expect((await c.get("id-0"))?.value.n).toBe(0);
+  });
+
+  it("rolls back every write of a transaction that throws", async () => {
+    const { store, c } = await filled(3);
+    await expect(
+      store.transaction(async (tx) => {
+        const t = tx.collection(items);
+        await t.insert({ id: "new", organizationId: "org-a", value: { n: 100 } });
+        await t.update("id-0", { n: -1 });
+        await t.delete("id-1");
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await c.get("new")).toBeUndefined();
+    expect((await c.get("id-0"))?.value.n).toBe(0);
+    expect((await c.get("id-1"))?.value.n).toBe(1);
+    expect((await c.list({ limit: 10 })).items.map((r) => r.id)).toEqual(["id-0", "id-1", "id-2"]);
+    expect((await c.list({ organizationId: "org-a", limit: 10 })).items).toHaveLength(3);
+  });
+
+  it("does not let readers see a transaction's writes before it commits", async () => {
+    const { store, c } = await filled(1);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const tx = store.transaction(async (t) => {
+      await t.collection(items).update("id-0", { n: 1 });
+      await gate;
+      await t.collection(items).update("id-0", { n: 2 });
+    });
+    const read = c.get("id-0");
+    release();
+    await tx;
+    expect((await read)?.value.n).toBe(2);
+  });
+
+  it("serialises concurrent read-modify-write updates of one record", async () => {
+    const { c } = await filled(1);
+    await Promise.all(
+      Array.from({ length: 200 }, () => c.update("id-0", (cur) => ({ n: cur.n + 1 }))),
+    );
+    const r = await c.get("id-0");
+    expect(r?.value.n).toBe(200);
+    expect(r?.version).toBe(201);
+  });
+
+  it("rejects a compare-and-swap with a stale version", async () => {
+    const { c } = await filled(1);
+    const r = await c.get("id-0");
+    await c.update("id-0", { n: 1 }, { expectVersion: r!.version });
+    await expect(c.update("id-0", { n: 2 }, { expectVersion: r!.version })).rejects.toMatchObject({
+      reason: "version_conflict",
+    });
+    expect((await c.get("id-0"))?.value.n).toBe(1);
+  });
+
+  it("lets store calls inside a transaction join it instead of deadlocking", async () => {
+    const { store, c } = await filled(1);
+    await store.transaction(async () => {
+      await c.update("id-0", { n: 5 });
+      expect((await c.get("id-0"))?.value.n).toBe(5);
+    });
+    expect((await c.get("id-0"))?.value.n).toBe(5);
+  });
+
+  it("keeps serving after a failed transaction", async () => {
+    const { store, c } = await filled(1);
+    await expect(store.transaction(async () => Promise.reject(new Error("x")))).rejects.toThrow();
+    await c.update("id-0", { n: 7 });
+    expect((await c.get("id-0"))?.value.n).toBe(7);
+  });
+});
