@@ -3,10 +3,10 @@
 //
 // Host authentication tokens and SCM integrations (owned by RunnerConfigurationService) are read by
 // RunnerService too (CheckAuthenticationForHost, CheckRepositoryAccess, SearchRepositories,
-// ListSCMOrganizations): use `findHostToken` and `findScmIntegration` from
+// ListSCMOrganizations): use `findHostToken`, `findScmIntegration` and `hasScmIntegration` from
 // `services/runner-configuration/scm-credentials.ts` rather than scanning these collections.
 import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
-import { RunnerSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
+import { RunnerSchema, type RunnerRole } from "@gitpod-connect/schema/gitpod/v1/runner";
 import {
   HostAuthenticationTokenSchema,
   SCMIntegrationSchema,
@@ -14,7 +14,7 @@ import {
   type SCMIntegration,
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { clone } from "@bufbuild/protobuf";
-import { messageCollection, type CollectionSpec } from "./store/store.js";
+import { messageCollection, plainCollection, type CollectionSpec } from "./store/store.js";
 
 /** Runners (gitpod.v1.Runner), keyed by runner_id. */
 export const runners = messageCollection("runners", "runner", RunnerSchema);
@@ -57,3 +57,76 @@ export const scmIntegrations: CollectionSpec<ScmIntegrationRecord> = {
   kind: "SCM integration",
   copy: (r) => ({ integration: clone(SCMIntegrationSchema, r.integration) }),
 };
+
+// RunnerService (services/runner/): runner policies, the credentials issued for runners, and the SCM
+// catalogue (repositories and organizations an organization adds to the built-in fixture of
+// services/runner/scm-catalogue.ts).
+
+/** One group's role on a runner (a gitpod.v1.RunnerPolicy), keyed by `${runnerId}/${groupId}`: one policy per group per runner. */
+export interface RunnerPolicyRecord {
+  runnerId: string;
+  groupId: string;
+  role: RunnerRole;
+}
+
+export const runnerPolicies = plainCollection<RunnerPolicyRecord>("runner_policies", "runner policy");
+
+/**
+ * A token issued for a runner (CreateRunner, CreateRunnerToken: "runner"; CreateRunnerLogsToken:
+ * "logs"), keyed by the token's SHA-256 hex — for "runner" tokens also their id in the token store.
+ * Deleting the runner revokes them all.
+ */
+export interface RunnerCredentialRecord {
+  runnerId: string;
+  purpose: "runner" | "logs";
+  expiresAtMs: number;
+}
+
+export const runnerCredentials = plainCollection<RunnerCredentialRecord>("runner_credentials", "runner credential");
+
+/** A pull (merge) request of a catalogue repository. */
+export interface ScmPullRequestRecord {
+  /** The number, e.g. "1". */
+  id: string;
+  title: string;
+  fromBranch: string;
+  toBranch: string;
+  author?: string;
+  state?: "open" | "closed" | "merged";
+  draft?: boolean;
+  headSha?: string;
+}
+
+/** A repository of the SCM catalogue (see services/runner/scm-catalogue.ts). */
+export interface ScmRepositoryRecord {
+  /** e.g. "github.com" (a port is part of the host). */
+  host: string;
+  /** The user, organization or (GitLab) group path, e.g. "gitpod-io" or "group/subgroup". */
+  owner: string;
+  name: string;
+  /** Private repositories are readable only by `members`; public ones by every authenticated caller. */
+  private?: boolean;
+  /** Subject ids (users, service accounts) that may read the repository when it is private. */
+  members?: string[];
+  /** Default "main". */
+  defaultBranch?: string;
+  /** Default: just the default branch. */
+  branches?: string[];
+  tags?: string[];
+  /** "owner/name" of the repository (same host) this one is a fork of. */
+  parent?: string;
+  pullRequests?: ScmPullRequestRecord[];
+  issues?: { id: string; title: string }[];
+}
+
+export const scmRepositories = plainCollection<ScmRepositoryRecord>("scm_repositories", "SCM repository");
+
+/** An organization (group, workspace) of the SCM catalogue. */
+export interface ScmOrganizationRecord {
+  host: string;
+  name: string;
+  /** Subject ids that belong to it; absent: every caller authenticated with the host. */
+  members?: string[];
+}
+
+export const scmOrganizations = plainCollection<ScmOrganizationRecord>("scm_organizations", "SCM organization");

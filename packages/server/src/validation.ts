@@ -5,13 +5,27 @@ import { createValidator } from "@bufbuild/protovalidate";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 
+/**
+ * Request paths whose violations are an RPC's answer rather than an error: ValidateRunnerConfiguration
+ * exists to report what is wrong with a proposed environment class or SCM integration, per field,
+ * in its result. Its handler checks those parts itself; the rest of its request is validated here.
+ */
+const reportedByHandler: Readonly<Record<string, readonly string[]>> = {
+  "gitpod.v1.ValidateRunnerConfigurationRequest": ["environment_class.", "scm_integration."],
+};
+
 export function validationInterceptor(): Interceptor {
   const validator = createValidator();
   return (next) => async (req) => {
     if (!req.stream) {
       const result = validator.validate(req.method.input, req.message);
-      if (result.kind === "invalid") {
-        const message = result.violations
+      const reported = reportedByHandler[req.method.input.typeName] ?? [];
+      const violations =
+        result.kind === "invalid"
+          ? result.violations.filter((v) => !reported.some((prefix) => pathToString(v.field).startsWith(prefix)))
+          : [];
+      if (violations.length > 0) {
+        const message = violations
           .map((v) => {
             const path = pathToString(v.field);
             return path ? `${path}: ${v.message}` : v.message;

@@ -1,7 +1,6 @@
 // Checks an environment class's configuration (key/value pairs) against the environment_classes
 // fields of a runner's schema: every key known and given once, every value valid for its field,
 // every required field present.
-import type { FieldValue } from "@gitpod-connect/schema/gitpod/v1/environment_class";
 import { fieldValueProblem, type FieldSpec } from "./field-spec.js";
 
 export interface ConfigurationProblem {
@@ -12,7 +11,13 @@ export interface ConfigurationProblem {
   error: string;
 }
 
-export function configurationProblems(configuration: readonly FieldValue[], fields: readonly FieldSpec[]): ConfigurationProblem[] {
+/** One configuration entry (a gitpod.v1.FieldValue or a plain object). */
+export interface ConfigurationEntry {
+  key: string;
+  value: string;
+}
+
+export function configurationProblems(configuration: readonly ConfigurationEntry[], fields: readonly FieldSpec[]): ConfigurationProblem[] {
   const problems: ConfigurationProblem[] = [];
   const byId = new Map(fields.map((f) => [f.id, f]));
   const seen = new Set<string>();

@@ -57,67 +57,24 @@ describe("CreateEnvironmentClass", () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("rejects an unknown configuration key with invalid_argument naming configuration[i].key", async () => {
-    await expectFailure(
-      admin.createEnvironmentClass({
-        runnerId: server.bootstrap.runnerId,
-        displayName: "Odd",
-        description: "has an unknown key",
-        configuration: [...shape("2", "8"), { key: "gpu", value: "1" }],
-      }),
+  const rejectsConfiguration = (configuration: { key: string; value: string }[], ...texts: string[]) =>
+    expectFailure(
+      admin.createEnvironmentClass({ runnerId: server.bootstrap.runnerId, displayName: "Rejected", description: "never stored", configuration }),
       Code.InvalidArgument,
-      "configuration[3].key",
-      '"gpu"',
+      ...texts,
     );
-  });
 
-  it("rejects a value out of the field's range with invalid_argument naming configuration[i].value", async () => {
-    await expectFailure(
-      admin.createEnvironmentClass({ runnerId: server.bootstrap.runnerId, displayName: "Huge", description: "too many cores", configuration: shape("1000", "8") }),
-      Code.InvalidArgument,
-      "configuration[0].value",
-      "between 1 and 448",
-    );
-  });
-
-  it("rejects a value that is not a whole number, an unknown enum choice and a bad boolean", async () => {
-    const base = { runnerId: server.bootstrap.runnerId, displayName: "Bad", description: "bad values" };
-    await expectFailure(admin.createEnvironmentClass({ ...base, configuration: shape("2", "8.5") }), Code.InvalidArgument, "configuration[1].value", "whole number");
-    await expectFailure(
-      admin.createEnvironmentClass({ ...base, configuration: [...shape("2", "8"), { key: "architecture", value: "sparc" }] }),
-      Code.InvalidArgument,
-      "configuration[3].value",
-      '"amd64", "arm64"',
-    );
-    await expectFailure(
-      admin.createEnvironmentClass({ ...base, configuration: [...shape("2", "8"), { key: "spot", value: "yes" }] }),
-      Code.InvalidArgument,
-      "configuration[3].value",
-      '"true" or "false"',
-    );
-  });
-
-  it("rejects a missing required key with invalid_argument naming configuration and the key", async () => {
-    await expectFailure(
-      admin.createEnvironmentClass({ runnerId: server.bootstrap.runnerId, displayName: "No memory", description: "memory missing", configuration: [{ key: "cpu", value: "2" }] }),
-      Code.InvalidArgument,
-      "configuration:",
-      '"memory"',
-    );
-  });
-
-  it("rejects a key given twice", async () => {
-    await expectFailure(
-      admin.createEnvironmentClass({
-        runnerId: server.bootstrap.runnerId,
-        displayName: "Twice",
-        description: "cpu twice",
-        configuration: [...shape("2", "8"), { key: "cpu", value: "4" }],
-      }),
-      Code.InvalidArgument,
-      "configuration[3].key",
-      "more than once",
-    );
+  it.each([
+    ["an unknown key, naming configuration[i].key", [...shape("2", "8"), { key: "gpu", value: "1" }], ["configuration[3].key", '"gpu"']],
+    ["a value out of the field's range, naming configuration[i].value", shape("1000", "8"), ["configuration[0].value", "between 1 and 448"]],
+    ["a value that is not a whole number", shape("2", "8.5"), ["configuration[1].value", "whole number"]],
+    ["an unknown enum choice", [...shape("2", "8"), { key: "architecture", value: "sparc" }], ["configuration[3].value", '"amd64", "arm64"']],
+    ["a bad boolean", [...shape("2", "8"), { key: "spot", value: "yes" }], ["configuration[3].value", '"true" or "false"']],
+    ["a missing required key, naming configuration and the key", [{ key: "cpu", value: "2" }], ["configuration:", '"memory"']],
+    ["a key given twice", [...shape("2", "8"), { key: "cpu", value: "4" }], ["configuration[3].key", "more than once"]],
+    ["an empty key", [...shape("2", "8"), { key: "", value: "4" }], ["configuration[3].key", "must not be empty"]],
+  ])("rejects %s with invalid_argument", async (_label, configuration, texts) => {
+    await rejectsConfiguration(configuration, ...texts);
   });
 
   it("rejects a display name that is too short or padded with white space, naming display_name", async () => {

@@ -2,20 +2,19 @@
 // its description and its configuration. CreateEnvironmentClass turns the first problem into
 // invalid_argument; ValidateRunnerConfiguration reports all of them.
 import { create } from "@bufbuild/protobuf";
-import type { FieldValue } from "@gitpod-connect/schema/gitpod/v1/environment_class";
 import type { Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
 import {
   EnvironmentClassValidationResultSchema,
   type EnvironmentClassValidationResult,
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { invalidArgument } from "../../errors.js";
-import { configurationProblems, type ConfigurationProblem } from "./configuration-validation.js";
+import { configurationProblems, type ConfigurationEntry, type ConfigurationProblem } from "./configuration-validation.js";
 import { schemaOf } from "./configuration-schema.js";
 
 export interface EnvironmentClassProposal {
   displayName: string;
   description: string;
-  configuration: readonly FieldValue[];
+  configuration: readonly ConfigurationEntry[];
 }
 
 export interface EnvironmentClassProblems {
@@ -29,7 +28,6 @@ export function textProblem(text: string, min: number, max: number): string | un
   const length = [...text].length;
   if (length < min || length > max) return `must be ${min} to ${max} characters, got ${length}`;
   if (text.trim() !== text) return "must not start or end with white space";
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) return "must not contain control characters";
   return undefined;
 }

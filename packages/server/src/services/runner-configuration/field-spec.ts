@@ -100,3 +100,13 @@ export function fieldValueProblem(spec: FieldSpec, value: string): string | unde
       return "is display-only and cannot be set";
   }
 }
+
+/** An optional enum setting; the first option is the default unless `defaultValue` says otherwise. */
+export function enumField(id: string, name: string, description: string, options: readonly EnumOption[], defaultValue = options[0]?.value): FieldSpec {
+  return { id, name, description, type: { kind: "enum", options, ...(defaultValue !== undefined ? { default: defaultValue } : {}) } };
+}
+
+/** An optional yes/no setting. */
+export function boolField(id: string, name: string, description: string, defaultValue: boolean): FieldSpec {
+  return { id, name, description, type: { kind: "bool", default: defaultValue } };
+}

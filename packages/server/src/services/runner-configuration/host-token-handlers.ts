@@ -40,7 +40,6 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
     const host = normalizeHost(req.host);
     const runner = await requireRunner(deps.store, organizationId, req.runnerId);
     assertRunnerConfigurable(runner);
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     const owner = await resolveTokenOwner(deps.store, caller, { subject: req.subject, userId: req.userId, runnerId: req.runnerId });
     const encryptedValue = sealSecret(req.token);
     const encryptedRefreshToken = req.refreshToken === "" ? undefined : sealSecret(req.refreshToken);
@@ -91,7 +90,6 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
       where: ({ token }) =>
         canSeeToken(caller, admin, token) &&
         (f?.runnerId === undefined || token.runnerId === f.runnerId) &&
-        // eslint-disable-next-line @typescript-eslint/no-deprecated
         (f?.userId === undefined || tokenOwnerId(token) === f.userId) &&
         (f?.subjectId === undefined || tokenOwnerId(token) === f.subjectId),
     });

@@ -3,7 +3,7 @@
 // sends these descriptions (configuration-schema.ts) and CreateEnvironmentClass /
 // ValidateRunnerConfiguration check against them, so the schema and the checks cannot disagree.
 import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
-import type { FieldSpec } from "./field-spec.js";
+import { boolField, enumField, type FieldSpec } from "./field-spec.js";
 
 /** One SCM system a runner supports, and how users may authenticate with it. */
 export interface ScmSpec {
@@ -73,35 +73,18 @@ const scmSystems: readonly ScmSpec[] = [
   },
 ];
 
-const releaseChannel: FieldSpec = {
-  id: "release_channel",
-  name: "Release channel",
-  description: "Which runner releases to follow.",
-  type: {
-    kind: "enum",
-    options: [
-      { value: "stable", subtitle: "Tested releases" },
-      { value: "latest", subtitle: "Every release, as soon as it is out" },
-    ],
-    default: "stable",
-  },
-};
-const autoUpdate: FieldSpec = {
-  id: "auto_update",
-  name: "Automatic updates",
-  description: "Whether the runner updates itself.",
-  type: { kind: "bool", default: true },
-};
-const logLevel: FieldSpec = {
-  id: "log_level",
-  name: "Log level",
-  description: "How much the runner logs.",
-  type: {
-    kind: "enum",
-    options: [{ value: "debug" }, { value: "info" }, { value: "warn" }, { value: "error" }],
-    default: "info",
-  },
-};
+const releaseChannel = enumField("release_channel", "Release channel", "Which runner releases to follow.", [
+  { value: "stable", subtitle: "Tested releases" },
+  { value: "latest", subtitle: "Every release, as soon as it is out" },
+]);
+const autoUpdate = boolField("auto_update", "Automatic updates", "Whether the runner updates itself.", true);
+const logLevel = enumField(
+  "log_level",
+  "Log level",
+  "How much the runner logs.",
+  [{ value: "debug" }, { value: "info" }, { value: "warn" }, { value: "error" }],
+  "info",
+);
 const region = (example: string): FieldSpec => ({
   id: "region",
   name: "Region",
@@ -109,12 +92,7 @@ const region = (example: string): FieldSpec => ({
   required: true,
   type: { kind: "string", pattern: "[a-z]+(-[a-z0-9]+)*" },
 });
-const devcontainerCache: FieldSpec = {
-  id: "devcontainer_image_cache_enabled",
-  name: "Dev container image cache",
-  description: "Whether built dev container images are cached.",
-  type: { kind: "bool", default: true },
-};
+const devcontainerCache = boolField("devcontainer_image_cache_enabled", "Dev container image cache", "Whether built dev container images are cached.", true);
 
 /** cpu / memory / disk: the machine shape every provider's environment classes have (like the bootstrap class). */
 function machineShape(limits: { cpu: number; memoryGiB: number; diskMinGiB: number; diskMaxGiB: number; diskDefaultGiB: number }): FieldSpec[] {
@@ -148,25 +126,11 @@ const awsEc2: ProviderSchema = {
   runnerConfig: [region("us-east-1"), releaseChannel, autoUpdate, logLevel, devcontainerCache],
   environmentClass: [
     ...machineShape({ cpu: 448, memoryGiB: 24576, diskMinGiB: 8, diskMaxGiB: 16384, diskDefaultGiB: 30 }),
-    {
-      id: "architecture",
-      name: "CPU architecture",
-      description: "The instruction set of the EC2 instance.",
-      type: {
-        kind: "enum",
-        options: [
-          { value: "amd64", subtitle: "x86-64 (Intel, AMD)" },
-          { value: "arm64", subtitle: "AWS Graviton" },
-        ],
-        default: "amd64",
-      },
-    },
-    {
-      id: "spot",
-      name: "Spot instances",
-      description: "Run on spot capacity: cheaper, but environments may be interrupted.",
-      type: { kind: "bool", default: false },
-    },
+    enumField("architecture", "CPU architecture", "The instruction set of the EC2 instance.", [
+      { value: "amd64", subtitle: "x86-64 (Intel, AMD)" },
+      { value: "arm64", subtitle: "AWS Graviton" },
+    ]),
+    boolField("spot", "Spot instances", "Run on spot capacity: cheaper, but environments may be interrupted.", false),
   ],
   scm: scmSystems,
 };
@@ -176,21 +140,18 @@ const gcp: ProviderSchema = {
   runnerConfig: [region("europe-west1"), releaseChannel, autoUpdate, logLevel],
   environmentClass: [
     ...machineShape({ cpu: 416, memoryGiB: 12288, diskMinGiB: 10, diskMaxGiB: 65536, diskDefaultGiB: 30 }),
-    {
-      id: "machine_family",
-      name: "Machine family",
-      description: "The Compute Engine machine family.",
-      type: {
-        kind: "enum",
-        options: [
-          { value: "e2", subtitle: "Cost-optimized" },
-          { value: "n2", subtitle: "General purpose" },
-          { value: "c3", subtitle: "Compute-optimized" },
-          { value: "m3", subtitle: "Memory-optimized" },
-        ],
-        default: "n2",
-      },
-    },
+    enumField(
+      "machine_family",
+      "Machine family",
+      "The Compute Engine machine family.",
+      [
+        { value: "e2", subtitle: "Cost-optimized" },
+        { value: "n2", subtitle: "General purpose" },
+        { value: "c3", subtitle: "Compute-optimized" },
+        { value: "m3", subtitle: "Memory-optimized" },
+      ],
+      "n2",
+    ),
   ],
   scm: scmSystems,
 };

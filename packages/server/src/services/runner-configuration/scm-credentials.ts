@@ -15,7 +15,6 @@ export interface HostQuery {
 
 /** The owner of a host token: `Subject.id` (for users, the user id; `user_id` is its deprecated copy). */
 export function tokenOwnerId(token: HostAuthenticationToken): string {
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
   return token.subject?.id || token.userId;
 }
 

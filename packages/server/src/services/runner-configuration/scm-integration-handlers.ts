@@ -114,7 +114,7 @@ export const scmIntegrationHandlers: HandlerGroup = (deps) => ({
       const runner = await requireRunner(tx, organizationId, current.runnerId);
       // An empty client ID removes OAuth altogether, whatever else is sent for it.
       const clientId = req.oauthClientId ?? current.oauth?.clientId ?? "";
-      const oauthRemoved = clientId === "";
+      const oauthRemoved = req.oauthClientId === "";
       const proposal: ScmProposal = {
         scmId: current.scmId,
         host: current.host,

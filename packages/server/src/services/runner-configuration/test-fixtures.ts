@@ -69,28 +69,31 @@ export const userSubject = (id: string) => create(SubjectSchema, { id, principal
 
 type MethodName = keyof typeof RunnerConfigurationService.method;
 
+type RequestInit<M extends MethodName> = MessageInitShape<(typeof RunnerConfigurationService.method)[M]["input"]>;
+
 /**
  * Calls a method once with the Connect JSON and once with the Connect binary encoding, raw over
- * HTTP/1.1, and returns both response bodies (status 200 expected).
+ * HTTP/1.1, and returns both response bodies (status 200 expected). Give a function for a request
+ * that must differ per encoding (e.g. a create with a unique key).
  */
 export async function rawBodies<M extends MethodName>(
   server: TestServer,
   method: M,
-  request: MessageInitShape<(typeof RunnerConfigurationService.method)[M]["input"]>,
+  request: RequestInit<M> | ((encoding: "json" | "binary") => RequestInit<M>),
   token: string,
 ): Promise<{ json: string; binary: Buffer }> {
   const desc = RunnerConfigurationService.method[method];
   const input = desc.input as DescMessage;
-  const message = create(input, request as never);
+  const message = (encoding: "json" | "binary") => create(input, (typeof request === "function" ? request(encoding) : request) as never);
   const url = `${server.url}/gitpod.v1.RunnerConfigurationService/${desc.name}`;
   const auth = { authorization: `Bearer ${token}` };
   const json = await http1Request(url, {
     headers: { ...auth, "content-type": "application/json" },
-    body: JSON.stringify(toJson(input, message)),
+    body: JSON.stringify(toJson(input, message("json"))),
   });
   const binary = await http1Request(url, {
     headers: { ...auth, "content-type": "application/proto" },
-    body: Buffer.from(toBinary(input, message)),
+    body: Buffer.from(toBinary(input, message("binary"))),
   });
   if (json.status !== 200 || binary.status !== 200)
     throw new Error(`${desc.name}: status ${json.status}/${binary.status}: ${json.body.toString()}`);
@@ -142,4 +145,12 @@ export async function expectFailure(call: Promise<unknown>, code: Code, ...texts
   expect({ code: Code[error.code], message: error.rawMessage }).toMatchObject({ code: Code[code] });
   for (const text of texts) expect(error.rawMessage).toContain(text);
   return error;
+}
+
+/** Runs `call` `n` times at once; expects exactly one success and every other call to fail with `loserCode`. */
+export async function expectOneWinner(n: number, call: () => Promise<unknown>, loserCode: Code): Promise<void> {
+  const results = await Promise.allSettled(Array.from({ length: n }, call));
+  expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  const codes = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => ConnectError.from(r.reason).code);
+  expect(codes.map((c) => Code[c])).toEqual(Array(n - 1).fill(Code[loserCode]));
 }

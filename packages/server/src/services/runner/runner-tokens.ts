@@ -1,0 +1,30 @@
+// CreateRunnerToken and CreateRunnerLogsToken (see runner-credentials.ts for the tokens).
+import { callerOf } from "../../kit.js";
+import type { HandlerGroup } from "./handler-group.js";
+import { issueLogsToken, issueRunnerToken } from "./runner-credentials.js";
+import { assertNotGoingAway } from "./runner-lifecycle.js";
+import { assertOwnRunner, denyRunnerCaller, findRunner } from "./runner-lookup.js";
+
+export const runnerTokenHandlers: HandlerGroup = (deps) => ({
+  async createRunnerToken(req, ctx) {
+    const caller = callerOf(ctx);
+    denyRunnerCaller(caller, "issue runner tokens");
+    const exchangeToken = await deps.store.transaction(async (tx) => {
+      const record = await findRunner(tx, deps.clock.nowMs(), caller.organizationId, req.runnerId);
+      assertNotGoingAway(record.value, "issue tokens for it");
+      return issueRunnerToken(deps, caller.organizationId, req.runnerId);
+    });
+    return { exchangeToken };
+  },
+
+  async createRunnerLogsToken(req, ctx) {
+    const caller = callerOf(ctx);
+    assertOwnRunner(caller, req.runnerId);
+    const accessToken = await deps.store.transaction(async (tx) => {
+      const record = await findRunner(tx, deps.clock.nowMs(), caller.organizationId, req.runnerId);
+      assertNotGoingAway(record.value, "open its logs");
+      return issueLogsToken(deps, caller.organizationId, req.runnerId);
+    });
+    return { accessToken };
+  },
+});

@@ -1,0 +1,141 @@
+// CreateRunner, GetRunner, ListRunners, UpdateRunner, DeleteRunner.
+import { clone, create } from "@bufbuild/protobuf";
+import { RunnerPhase, RunnerSchema, RunnerStatusSchema, type Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
+import { SubjectSchema } from "@gitpod-connect/schema/gitpod/v1/identity";
+import { RunnerKind } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
+import { alreadyExists, callerOf, paginate, runners } from "../../kit.js";
+import type { Transaction } from "../../store/store.js";
+import { encryptForRunner } from "../runner-configuration/runner-encryption.js";
+import type { HandlerGroup } from "./handler-group.js";
+import { deleteRunnerChildren } from "./runner-children.js";
+import { issueRunnerToken } from "./runner-credentials.js";
+import { runnerKindAndProvider } from "./runner-kind.js";
+import { assertNotGoingAway, createdMessage, isGone, markDeleting } from "./runner-lifecycle.js";
+import { assertOwnRunner, denyRunnerCaller, findRunner, isRunnerCaller } from "./runner-lookup.js";
+import { applySpecUpdate, newRunnerSpec } from "./runner-spec.js";
+import { recordsWhere } from "./store-scan.js";
+
+/** Kinds of runner that run on people's own machines: the local-configuration runner switches them on and off. */
+const localKinds: ReadonlySet<RunnerKind> = new Set([RunnerKind.LOCAL]);
+const localRunnersOffMessage = "local runners are switched off for this organization (local-configuration runner is inactive)";
+
+async function assertNoLocalConfigurationRunner(tx: Transaction, organizationId: string, nowMs: number): Promise<void> {
+  const existing = await recordsWhere(tx, runners, organizationId, (r) => r.kind === RunnerKind.LOCAL_CONFIGURATION && !isGone(r, nowMs));
+  if (existing.length > 0)
+    throw alreadyExists("runner", `of kind RUNNER_KIND_LOCAL_CONFIGURATION (${JSON.stringify(existing[0]!.id)}) in this organization`);
+}
+
+/** Switching the local-configuration runner off stops every local runner of the organization. */
+async function switchLocalRunnersOff(tx: Transaction, organizationId: string, now: Runner["updatedAt"]): Promise<void> {
+  for (const r of await recordsWhere(tx, runners, organizationId, (v) => localKinds.has(v.kind))) {
+    await tx.collection(runners).update(
+      r.id,
+      (v) => {
+        const status = (v.status ??= create(RunnerStatusSchema));
+        status.phase = RunnerPhase.INACTIVE;
+        status.message = localRunnersOffMessage;
+        status.updatedAt = now;
+        return v;
+      },
+      { organizationId },
+    );
+  }
+}
+
+export const runnerHandlers: HandlerGroup = (deps) => ({
+  async createRunner(req, ctx) {
+    const caller = callerOf(ctx);
+    denyRunnerCaller(caller, "create runners");
+    const { kind, provider } = runnerKindAndProvider(req);
+    const spec = newRunnerSpec(req.spec);
+    const runnerId = deps.ids.newId();
+    const now = deps.clock.now();
+    const runner = create(RunnerSchema, {
+      runnerId,
+      name: req.name,
+      createdAt: now,
+      updatedAt: now,
+      creator: clone(SubjectSchema, caller.subject),
+      kind,
+      provider,
+      runnerManagerId: req.runnerManagerId,
+      spec,
+      status: { updatedAt: now, phase: RunnerPhase.CREATED, message: createdMessage },
+    });
+    const exchangeToken = await deps.store.transaction(async (tx) => {
+      if (kind === RunnerKind.LOCAL_CONFIGURATION) await assertNoLocalConfigurationRunner(tx, caller.organizationId, deps.clock.nowMs());
+      await tx.collection(runners).insert({ id: runnerId, organizationId: caller.organizationId, value: runner });
+      return issueRunnerToken(deps, caller.organizationId, runnerId);
+    });
+    return { runner, exchangeToken };
+  },
+
+  async getRunner(req, ctx) {
+    const caller = callerOf(ctx);
+    assertOwnRunner(caller, req.runnerId);
+    const record = await findRunner(deps.store, deps.clock.nowMs(), caller.organizationId, req.runnerId);
+    return { runner: record.value };
+  },
+
+  async listRunners(req, ctx) {
+    const caller = callerOf(ctx);
+    const nowMs = deps.clock.nowMs();
+    const creators = req.filter?.creatorIds ?? [];
+    const kinds = req.filter?.kinds ?? [];
+    const providers = req.filter?.providers ?? [];
+    const onlySelf = isRunnerCaller(caller) ? caller.subject.id : undefined;
+    const page = await paginate(deps.pageTokens, {
+      collection: deps.store.collection(runners),
+      organizationId: caller.organizationId,
+      pagination: req.pagination,
+      filter: { filter: req.filter, onlySelf },
+      where: (r) =>
+        !isGone(r, nowMs) &&
+        (onlySelf === undefined || r.runnerId === onlySelf) &&
+        (creators.length === 0 || creators.includes(r.creator?.id ?? "")) &&
+        (kinds.length === 0 || kinds.includes(r.kind)) &&
+        (providers.length === 0 || providers.includes(r.provider)),
+    });
+    return { runners: page.values, pagination: page.pagination };
+  },
+
+  async updateRunner(req, ctx) {
+    const caller = callerOf(ctx);
+    denyRunnerCaller(caller, "update runners");
+    const { organizationId } = caller;
+    await deps.store.transaction(async (tx) => {
+      const record = await findRunner(tx, deps.clock.nowMs(), organizationId, req.runnerId);
+      if (req.name === undefined && req.spec === undefined) return;
+      assertNotGoingAway(record.value, "update it");
+      const runner = record.value;
+      const wasPhase = runner.spec?.desiredPhase;
+      if (req.name !== undefined) runner.name = req.name;
+      if (req.spec) applySpecUpdate(runner, req.spec, (plain) => encryptForRunner(record.value, plain));
+      const now = deps.clock.now();
+      runner.updatedAt = now;
+      await tx.collection(runners).update(req.runnerId, runner, { organizationId, expectVersion: record.version });
+      if (runner.kind === RunnerKind.LOCAL_CONFIGURATION && wasPhase !== RunnerPhase.INACTIVE && runner.spec?.desiredPhase === RunnerPhase.INACTIVE)
+        await switchLocalRunnersOff(tx, organizationId, now);
+    });
+    return {};
+  },
+
+  async deleteRunner(req, ctx) {
+    const caller = callerOf(ctx);
+    denyRunnerCaller(caller, "delete runners");
+    const { organizationId } = caller;
+    await deps.store.transaction(async (tx) => {
+      const record = await findRunner(tx, deps.clock.nowMs(), organizationId, req.runnerId);
+      await deleteRunnerChildren(tx, deps.tokens, organizationId, req.runnerId);
+      if (req.force) {
+        await tx.collection(runners).delete(req.runnerId, { organizationId });
+        return;
+      }
+      if (record.value.status?.phase === RunnerPhase.DELETING) return; // already shutting down: keep its deadline
+      const runner = record.value;
+      markDeleting(runner, deps.clock.now());
+      await tx.collection(runners).update(req.runnerId, runner, { organizationId, expectVersion: record.version });
+    });
+    return {};
+  },
+});
