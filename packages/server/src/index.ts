@@ -11,4 +11,12 @@ export { randomIds, sequentialIds } from "./ids.js";
 export { createMemoryStore, type MemoryStore } from "./store/memory-store.js";
 export { createPageTokens, type PageTokens } from "./page-token.js";
 export { serviceImplementations } from "./services/index.js";
+export {
+  addScmOrganization,
+  addScmRepository,
+  resolveLogsToken,
+  type ScmOrganizationRecord,
+  type ScmPullRequestRecord,
+  type ScmRepositoryRecord,
+} from "./services/runner/index.js";
 export * from "./kit.js";

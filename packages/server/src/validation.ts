@@ -12,6 +12,10 @@ import { pathToString } from "@bufbuild/protobuf/reflect";
  */
 const reportedByHandler: Readonly<Record<string, readonly string[]>> = {
   "gitpod.v1.ValidateRunnerConfigurationRequest": ["environment_class.", "scm_integration."],
+  // The deprecated `limit` (1..100) lacks IGNORE_IF_ZERO_VALUE in the schema, so its rule would
+  // reject every search that leaves it unset (the docs' own example); the handler checks it
+  // (services/runner/repository-search.ts) with 0 meaning "unset".
+  "gitpod.v1.SearchRepositoriesRequest": ["limit"],
 };
 
 export function validationInterceptor(): Interceptor {

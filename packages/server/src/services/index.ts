@@ -2,8 +2,10 @@
 // Services without an entry here are still mounted; each of their RPCs answers unimplemented.
 import type { ServiceImplementation } from "../service-implementation.js";
 import { runnerConfigurationService } from "./runner-configuration/index.js";
+import { runnerService } from "./runner/index.js";
 
 export const serviceImplementations: readonly ServiceImplementation[] = [
   // e.g. runnerService, (from "./runner-service.js")
   runnerConfigurationService,
+  runnerService,
 ];

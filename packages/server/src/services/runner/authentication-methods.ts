@@ -88,7 +88,7 @@ export interface AuthenticationMethods {
 
 /** The ways to authenticate with `scm`'s host. */
 export function authenticationMethods(scm: ScmHost): AuthenticationMethods {
-  const f = facts[scm.scmId] ?? genericFacts;
+  const f = Object.hasOwn(facts, scm.scmId) ? facts[scm.scmId]! : genericFacts;
   const base = `https://${scm.host}`;
   const methods: AuthenticationMethods = {};
   const oauth = scm.integration?.oauth;

@@ -117,70 +117,66 @@ function named(kind: "branch" | "tag", segments: string[]): ContextTarget {
   return { kind, name: segments.join("/") };
 }
 
-function github(rest: string[]): ContextTarget {
-  const [page, ...more] = rest;
-  switch (page) {
-    case undefined:
-      return { kind: "repository" };
-    case "tree":
-    case "blob":
-    case "commits":
-      return ref(more, `/${page}`);
-    case "commit":
-      return { kind: "commit", sha: sha(more[0]) };
-    case "pull":
-      return { kind: "pull-request", id: number(more[0], "/pull") };
-    case "issues":
-      return more.length === 0 ? { kind: "repository" } : { kind: "issue", id: number(more[0], "/issues") };
-    case "releases":
-      return more[0] === "tag" ? named("tag", more.slice(1)) : { kind: "repository" };
-    default:
-      return { kind: "repository" };
-  }
-}
+/** What a sub-page of a repository (`tree`, `pull`, …) points at, given the segments after it. */
+type Page = (more: string[], path: string) => ContextTarget;
 
-function gitlab(rest: string[]): ContextTarget {
-  const [page, ...more] = rest;
-  switch (page) {
-    case undefined:
-      return { kind: "repository" };
-    case "tree":
-    case "blob":
-    case "commits":
-      return ref(more, `/-/${page}`);
-    case "commit":
-      return { kind: "commit", sha: sha(more[0]) };
-    case "merge_requests":
-      return more.length === 0 ? { kind: "repository" } : { kind: "pull-request", id: number(more[0], "/-/merge_requests") };
-    case "issues":
-      return more.length === 0 ? { kind: "repository" } : { kind: "issue", id: number(more[0], "/-/issues") };
-    case "tags":
-      return more.length === 0 ? { kind: "repository" } : named("tag", more);
-    default:
-      return { kind: "repository" };
-  }
-}
+const repository: ContextTarget = { kind: "repository" };
+const refPage: Page = (more, path) => ref(more, path);
+const commitPage: Page = (more) => ({ kind: "commit", sha: sha(more[0]) });
+/** `/pull/12`, `/issues/3`; without a number (`/issues`, the list) the repository itself unless `required`. */
+const numbered =
+  (kind: "pull-request" | "issue", required = false): Page =>
+  (more, path) =>
+    !required && more.length === 0 ? repository : { kind, id: number(more[0], path) };
 
-function bitbucket(rest: string[]): ContextTarget {
+/** The sub-pages of each SCM's repository URLs, after `/OWNER/REPO` (GitLab: after `/PROJECT/-`). */
+const layouts: Readonly<Record<ContextScm, { prefix: string; pages: ReadonlyMap<string, Page> }>> = {
+  github: {
+    prefix: "/",
+    pages: new Map<string, Page>([
+      ["tree", refPage],
+      ["blob", refPage],
+      ["commits", refPage],
+      ["commit", commitPage],
+      ["pull", numbered("pull-request", true)],
+      ["issues", numbered("issue")],
+      ["releases", (more) => (more[0] === "tag" ? named("tag", more.slice(1)) : repository)],
+    ]),
+  },
+  gitlab: {
+    prefix: "/-/",
+    pages: new Map<string, Page>([
+      ["tree", refPage],
+      ["blob", refPage],
+      ["commits", refPage],
+      ["commit", commitPage],
+      ["merge_requests", numbered("pull-request")],
+      ["issues", numbered("issue")],
+      ["tags", (more) => (more.length === 0 ? repository : named("tag", more))],
+    ]),
+  },
+  bitbucket: {
+    prefix: "/",
+    pages: new Map<string, Page>([
+      ["src", refPage],
+      ["branch", (more) => named("branch", more)],
+      [
+        "commits",
+        (more) =>
+          more[0] === "branch" ? named("branch", more.slice(1)) : more[0] === "tag" ? named("tag", more.slice(1)) : more.length === 0 ? repository : commitPage(more, ""),
+      ],
+      ["pull-requests", numbered("pull-request")],
+      ["issues", numbered("issue")],
+    ]),
+  },
+};
+
+/** What the segments after the repository point at; unknown sub-pages point at the repository. */
+function targetOf(scm: ContextScm, rest: string[]): ContextTarget {
   const [page, ...more] = rest;
-  switch (page) {
-    case undefined:
-      return { kind: "repository" };
-    case "src":
-      return ref(more, "/src");
-    case "branch":
-      return named("branch", more);
-    case "commits":
-      if (more[0] === "branch") return named("branch", more.slice(1));
-      if (more[0] === "tag") return named("tag", more.slice(1));
-      return more.length === 0 ? { kind: "repository" } : { kind: "commit", sha: sha(more[0]) };
-    case "pull-requests":
-      return more.length === 0 ? { kind: "repository" } : { kind: "pull-request", id: number(more[0], "/pull-requests") };
-    case "issues":
-      return more.length === 0 ? { kind: "repository" } : { kind: "issue", id: number(more[0], "/issues") };
-    default:
-      return { kind: "repository" };
-  }
+  const { prefix, pages } = layouts[scm];
+  const handler = page === undefined ? undefined : pages.get(page);
+  return handler ? handler(more, `${prefix}${page}`) : repository;
 }
 
 /** Parses a context URL of `scm`. Throws ContextUrlError with a message for the caller. */
@@ -192,12 +188,11 @@ export function parseContextUrl(url: string, scm: ContextScm): ParsedContextUrl 
     if (project.length < 2)
       throw new ContextUrlError(`must name a project: https://${host}/GROUP/PROJECT (subgroups allowed)`);
     const owner = project.slice(0, -1).map((s) => checkName(s, "group")).join("/");
-    return { host, owner, repo: repoName(project[project.length - 1]!), target: gitlab(dash < 0 ? [] : segments.slice(dash + 1)) };
+    return { host, owner, repo: repoName(project[project.length - 1]!), target: targetOf("gitlab", dash < 0 ? [] : segments.slice(dash + 1)) };
   }
   if (segments.length < 2) throw new ContextUrlError(`must name a repository: https://${host}/OWNER/REPOSITORY`);
   const [owner, repo, ...rest] = segments as [string, string, ...string[]];
-  const target = scm === "github" ? github(rest) : bitbucket(rest);
-  return { host, owner: checkName(owner, "owner"), repo: repoName(repo), target };
+  return { host, owner: checkName(owner, "owner"), repo: repoName(repo), target: targetOf(scm, rest) };
 }
 
 /** Whether `value` looks like a commit SHA (7 to 40 hex digits). */

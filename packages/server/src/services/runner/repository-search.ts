@@ -33,7 +33,9 @@ export const repositorySearchHandlers: HandlerGroup = (deps) => ({
   async searchRepositories(req, ctx) {
     const caller = callerOf(ctx);
     // eslint-disable-next-line @typescript-eslint/no-deprecated
-    const size = pageSizeOf(req.pagination, req.limit);
+    const limit = req.limit;
+    if (limit !== 0 && (limit < 1 || limit > 100)) throw invalidArgument("limit", "must be between 1 and 100 (deprecated: use pagination.page_size)");
+    const size = pageSizeOf(req.pagination, limit);
     const page = searchPage(req.pagination?.token ?? "");
     const matches = repositoryMatcher(req.searchString, req.searchMode);
     if (req.scmHost !== "") {

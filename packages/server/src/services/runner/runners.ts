@@ -10,13 +10,11 @@ import type { HandlerGroup } from "./handler-group.js";
 import { deleteRunnerChildren } from "./runner-children.js";
 import { issueRunnerToken } from "./runner-credentials.js";
 import { runnerKindAndProvider } from "./runner-kind.js";
-import { assertNotGoingAway, createdMessage, isGone, markDeleting } from "./runner-lifecycle.js";
+import { assertNotGoingAway, createdMessage, isGoingAway, isGone, markDeleting } from "./runner-lifecycle.js";
 import { assertOwnRunner, denyRunnerCaller, findRunner, isRunnerCaller } from "./runner-lookup.js";
 import { applySpecUpdate, newRunnerSpec } from "./runner-spec.js";
 import { recordsWhere } from "./store-scan.js";
 
-/** Kinds of runner that run on people's own machines: the local-configuration runner switches them on and off. */
-const localKinds: ReadonlySet<RunnerKind> = new Set([RunnerKind.LOCAL]);
 const localRunnersOffMessage = "local runners are switched off for this organization (local-configuration runner is inactive)";
 
 async function assertNoLocalConfigurationRunner(tx: Transaction, organizationId: string, nowMs: number): Promise<void> {
@@ -25,9 +23,12 @@ async function assertNoLocalConfigurationRunner(tx: Transaction, organizationId:
     throw alreadyExists("runner", `of kind RUNNER_KIND_LOCAL_CONFIGURATION (${JSON.stringify(existing[0]!.id)}) in this organization`);
 }
 
-/** Switching the local-configuration runner off stops every local runner of the organization. */
+/**
+ * Switching the local-configuration runner off stops every local runner (kind LOCAL: the ones on
+ * people's own machines) of the organization, except those being deleted.
+ */
 async function switchLocalRunnersOff(tx: Transaction, organizationId: string, now: Runner["updatedAt"]): Promise<void> {
-  for (const r of await recordsWhere(tx, runners, organizationId, (v) => localKinds.has(v.kind))) {
+  for (const r of await recordsWhere(tx, runners, organizationId, (v) => v.kind === RunnerKind.LOCAL && !isGoingAway(v))) {
     await tx.collection(runners).update(
       r.id,
       (v) => {

@@ -66,30 +66,36 @@ export const fixtureOrganizations: readonly Fixture<ScmOrganizationRecord>[] = [
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-function withHost<T extends object>(host: string, scmId: string, entries: readonly Fixture<T>[]): (T & { host: string })[] {
-  return entries
-    .filter((e) => !e.scms || e.scms.includes(scmId))
-    .map(({ scms: _scms, ...e }) => ({ ...(e as unknown as T), host }));
-}
-
-async function added<T extends { host: string }>(tx: Transaction, spec: CollectionSpec<T>, organizationId: string, host: string): Promise<T[]> {
-  return (await recordsWhere(tx, spec, organizationId, (v) => normalizeHost(v.host) === host)).map((r) => r.value);
-}
-
-/** Every catalogue repository on `host` (served by `scmId`) for the organization; added entries replace fixture ones. */
-export async function repositoriesOn(tx: Transaction, organizationId: string, host: string, scmId: string): Promise<ScmRepositoryRecord[]> {
+/**
+ * The catalogue entries on `host` (served by `scmId`) for the organization: the fixture's, minus
+ * those an added entry with the same `key` (case-insensitive) replaces, then the added ones.
+ */
+async function entriesOn<T extends { host: string }>(
+  tx: Transaction,
+  organizationId: string,
+  host: string,
+  scmId: string,
+  spec: CollectionSpec<T>,
+  fixture: readonly Fixture<T>[],
+  key: (entry: Omit<T, "host">) => string,
+): Promise<T[]> {
   const h = normalizeHost(host);
-  const own = await added<ScmRepositoryRecord>(tx, scmRepositories, organizationId, h);
-  const replaced = (r: ScmRepositoryRecord) => own.some((o) => sameName(o.owner, r.owner) && sameName(o.name, r.name));
-  return [...withHost<ScmRepositoryRecord>(h, scmId, fixtureRepositories).filter((r) => !replaced(r)), ...own.map((r) => ({ ...r, host: h }))];
+  const own = (await recordsWhere(tx, spec, organizationId, (v) => normalizeHost(v.host) === h)).map((r) => ({ ...r.value, host: h }));
+  const replaced = new Set(own.map((o) => key(o).toLowerCase()));
+  const builtIn = fixture
+    .filter((e) => (!e.scms || e.scms.includes(scmId)) && !replaced.has(key(e).toLowerCase()))
+    .map(({ scms: _scms, ...e }) => ({ ...e, host: h }) as unknown as T);
+  return [...builtIn, ...own];
 }
 
-/** Every catalogue organization on `host` for the organization. */
-export async function organizationsOn(tx: Transaction, organizationId: string, host: string, scmId: string): Promise<ScmOrganizationRecord[]> {
-  const h = normalizeHost(host);
-  const own = await added<ScmOrganizationRecord>(tx, scmOrganizations, organizationId, h);
-  const replaced = (o: ScmOrganizationRecord) => own.some((x) => sameName(x.name, o.name));
-  return [...withHost<ScmOrganizationRecord>(h, scmId, fixtureOrganizations).filter((o) => !replaced(o)), ...own.map((o) => ({ ...o, host: h }))];
+/** Every catalogue repository on `host` (served by `scmId`) for the organization. */
+export function repositoriesOn(tx: Transaction, organizationId: string, host: string, scmId: string): Promise<ScmRepositoryRecord[]> {
+  return entriesOn(tx, organizationId, host, scmId, scmRepositories, fixtureRepositories, (r) => `${r.owner}/${r.name}`);
+}
+
+/** Every catalogue organization on `host` (served by `scmId`) for the organization. */
+export function organizationsOn(tx: Transaction, organizationId: string, host: string, scmId: string): Promise<ScmOrganizationRecord[]> {
+  return entriesOn(tx, organizationId, host, scmId, scmOrganizations, fixtureOrganizations, (o) => o.name);
 }
 
 /** The repository owner/name on `host` (names compare case-insensitively, as on GitHub), or undefined. */
