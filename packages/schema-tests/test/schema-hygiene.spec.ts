@@ -27,6 +27,17 @@ describe("schema hygiene", () => {
     expect(result.status).toBe(0);
   });
 
+  // `pnpm test` regenerates gen/ before the tests run (turbo: generate → build → test), so the
+  // check above alone cannot see a commit whose gen/ is stale. Git can: with the protos as
+  // committed, gen/ must be as committed too. (Outside a git checkout there is nothing to compare.)
+  it("gen/ as committed is what the committed protos generate", () => {
+    const inGit = run("git", ["rev-parse", "--is-inside-work-tree"]).output.trim() === "true";
+    if (!inGit) return;
+    const protoChanges = run("git", ["status", "--porcelain", "--", "proto", "buf.yaml", "buf.gen.yaml"]).output;
+    if (protoChanges !== "") return; // protos being edited: the previous test covers gen/
+    expect(run("git", ["status", "--porcelain", "--", "gen"]).output).toBe("");
+  });
+
   it("buf lint finds nothing", () => {
     const result = run(join(binDir, "buf"), ["lint"]);
     expect(result.output).toBe("");
