@@ -23,7 +23,7 @@ async function runnersById(store: Transaction, organizationId: string): Promise<
 export const environmentClassHandlers: HandlerGroup = (deps) => ({
   async createEnvironmentClass(req, ctx) {
     const { organizationId } = callerOf(ctx);
-    const runner = await requireRunner(deps.store, organizationId, req.runnerId);
+    const runner = await requireRunner(deps.store, deps.clock.nowMs(), organizationId, req.runnerId);
     assertRunnerConfigurable(runner);
     assertNoProblems(environmentClassProblems(runner, req));
     const id = deps.ids.newId();

@@ -38,7 +38,7 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
     if (hostProblem) throw invalidArgument("host", hostProblem);
     assertScopes(req.scopes);
     const host = normalizeHost(req.host);
-    const runner = await requireRunner(deps.store, organizationId, req.runnerId);
+    const runner = await requireRunner(deps.store, deps.clock.nowMs(), organizationId, req.runnerId);
     assertRunnerConfigurable(runner);
     const owner = await resolveTokenOwner(deps.store, caller, { subject: req.subject, userId: req.userId, runnerId: req.runnerId });
     const encryptedValue = sealSecret(req.token);

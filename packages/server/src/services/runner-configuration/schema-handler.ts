@@ -6,7 +6,7 @@ import { requireRunner } from "./runner-access.js";
 
 export const schemaHandler: HandlerGroup = (deps) => ({
   async getRunnerConfigurationSchema(req, ctx) {
-    const runner = await requireRunner(deps.store, callerOf(ctx).organizationId, req.runnerId);
+    const runner = await requireRunner(deps.store, deps.clock.nowMs(), callerOf(ctx).organizationId, req.runnerId);
     return { schema: schemaMessage(runner) };
   },
 });

@@ -65,7 +65,7 @@ async function assertHostFree(tx: Transaction, organizationId: string, integrati
 export const scmIntegrationHandlers: HandlerGroup = (deps) => ({
   async createSCMIntegration(req, ctx) {
     const { organizationId } = callerOf(ctx);
-    const runner = await requireRunner(deps.store, organizationId, req.runnerId);
+    const runner = await requireRunner(deps.store, deps.clock.nowMs(), organizationId, req.runnerId);
     assertRunnerConfigurable(runner);
     const proposal: ScmProposal = {
       scmId: req.scmId,
@@ -111,7 +111,7 @@ export const scmIntegrationHandlers: HandlerGroup = (deps) => ({
       const record = await tx.collection(scmIntegrations).get(req.id, { organizationId });
       if (!record) throw notFound(kind, req.id);
       const current = record.value.integration;
-      const runner = await requireRunner(tx, organizationId, current.runnerId);
+      const runner = await requireRunner(tx, deps.clock.nowMs(), organizationId, current.runnerId);
       // An empty client ID removes OAuth altogether, whatever else is sent for it.
       const clientId = req.oauthClientId ?? current.oauth?.clientId ?? "";
       const oauthRemoved = req.oauthClientId === "";

@@ -11,7 +11,7 @@ import { scmProblems, scmValidationResult, type SecretProposal } from "./scm-int
 export const validationHandler: HandlerGroup = (deps) => ({
   async validateRunnerConfiguration(req, ctx) {
     const { organizationId } = callerOf(ctx);
-    const runner = await requireRunner(deps.store, organizationId, req.runnerId);
+    const runner = await requireRunner(deps.store, deps.clock.nowMs(), organizationId, req.runnerId);
     const config = req.config;
     switch (config.case) {
       case "environmentClass": {
