@@ -3,8 +3,9 @@
 //
 // Host authentication tokens and SCM integrations (owned by RunnerConfigurationService) are read by
 // RunnerService too (CheckAuthenticationForHost, CheckRepositoryAccess, SearchRepositories,
-// ListSCMOrganizations): use `findHostToken`, `findScmIntegration` and `hasScmIntegration` from
-// `services/runner-configuration/scm-credentials.ts` rather than scanning these collections.
+// ListSCMOrganizations): use `findHostToken` and `findScmIntegration` from
+// `services/runner-configuration/scm-credentials.ts` (one `get` each, through the key collections
+// below) rather than scanning these collections, and write them only through that module.
 import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
 import { RunnerSchema, type RunnerRole } from "@gitpod-connect/schema/gitpod/v1/runner";
 import {
@@ -57,6 +58,16 @@ export const scmIntegrations: CollectionSpec<ScmIntegrationRecord> = {
   kind: "SCM integration",
   copy: (r) => ({ integration: clone(SCMIntegrationSchema, r.integration) }),
 };
+
+/**
+ * Uniqueness keys: `${runnerId}\n${ownerId}\n${host}` (host normalized) → the host token's id. Written
+ * and removed in the transaction that writes or removes the token, so "one token per (runner, owner,
+ * host)" is the store's own already_exists, and finding a token is one `get`.
+ */
+export const hostTokenKeys = plainCollection<string>("host_authentication_token_keys", "host authentication token key");
+
+/** Uniqueness keys: `${runnerId}\n${host}` (host normalized) → the SCM integration's id; as hostTokenKeys. */
+export const scmIntegrationKeys = plainCollection<string>("scm_integration_keys", "SCM integration key");
 
 // RunnerService (services/runner/): runner policies, the credentials issued for runners, and the SCM
 // catalogue (repositories and organizations an organization adds to the built-in fixture of

@@ -14,7 +14,6 @@ export { serviceImplementations } from "./services/index.js";
 export {
   addScmOrganization,
   addScmRepository,
-  resolveLogsToken,
   type ScmOrganizationRecord,
   type ScmPullRequestRecord,
   type ScmRepositoryRecord,

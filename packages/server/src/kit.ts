@@ -5,7 +5,16 @@ export { defineService, type ServiceImplementation } from "./service-implementat
 export type { HandlerDeps } from "./handler-deps.js";
 export { callerOf, caller, type Caller } from "./auth/caller.js";
 export { Principal, type TokenStore, type TokenOwner } from "./auth/token-store.js";
-export { paginate, defaultPageSize, maxPageSize, type Page, type PaginateOptions } from "./paginate.js";
+export {
+  paginate,
+  paginateArray,
+  pageSizeOf,
+  defaultPageSize,
+  maxPageSize,
+  type Page,
+  type PaginateOptions,
+  type PaginateArrayOptions,
+} from "./paginate.js";
 export {
   invalidArgument,
   notFound,
@@ -30,6 +39,7 @@ export {
   type ListResult,
   type Scope,
 } from "./store/store.js";
+export { recordsWhere, deleteWhere } from "./store/scan.js";
 export {
   runners,
   environmentClasses,

@@ -3,9 +3,10 @@ import { Code } from "@connectrpc/connect";
 import { PaginationRequestSchema } from "@gitpod-connect/schema/gitpod/v1/pagination";
 import { describe, expect, it } from "vitest";
 import { createPageTokens } from "./page-token.js";
-import { paginate } from "./paginate.js";
+import { paginate, paginateArray } from "./paginate.js";
 import { createMemoryStore } from "./store/memory-store.js";
 import { plainCollection } from "./store/store.js";
+import { tamper } from "./test-support/expectations.js";
 
 const things = plainCollection<{ n: number }>("things", "thing");
 
@@ -84,5 +85,54 @@ describe("paginate", () => {
     const page = await paginate(pageTokens, { collection, organizationId: "a", pagination: undefined });
     expect(page.values).toHaveLength(2);
     expect(page.pagination.nextToken).toBe("");
+  });
+});
+
+describe("paginateArray", () => {
+  const items = Array.from({ length: 12 }, (_, i) => i);
+  const options = (token: string, filter: unknown = { q: "x" }, organizationId = "a", pageSize = 5) => ({
+    name: "ListThings",
+    organizationId,
+    pagination: create(PaginationRequestSchema, { token, pageSize }),
+    filter,
+    items,
+  });
+
+  it("pages an in-memory list in order with tokens, the last page without one", () => {
+    const pageTokens = createPageTokens();
+    const seen: number[] = [];
+    let token = "";
+    let pages = 0;
+    do {
+      const page = paginateArray(pageTokens, options(token));
+      seen.push(...page.values);
+      token = page.pagination.nextToken;
+      pages++;
+    } while (token !== "");
+    expect(seen).toEqual(items);
+    expect(pages).toBe(3);
+  });
+
+  it("rejects a tampered token, and a token of another filter, organization or list, naming pagination.token", () => {
+    const pageTokens = createPageTokens();
+    const token = paginateArray(pageTokens, options("")).pagination.nextToken;
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return undefined;
+      } catch (e) {
+        return (e as { code?: Code; rawMessage?: string }).rawMessage?.startsWith("pagination.token") ? (e as { code: Code }).code : "other";
+      }
+    };
+    expect(code(() => paginateArray(pageTokens, options(tamper(token))))).toBe(Code.InvalidArgument);
+    expect(code(() => paginateArray(pageTokens, options(token, { q: "y" })))).toBe(Code.InvalidArgument);
+    expect(code(() => paginateArray(pageTokens, options(token, { q: "x" }, "b")))).toBe(Code.InvalidArgument);
+    expect(code(() => paginateArray(pageTokens, { ...options(token), name: "ListOthers" }))).toBe(Code.InvalidArgument);
+    expect(code(() => paginateArray(pageTokens, options(token)))).toBeUndefined();
+  });
+
+  it("checks the page size like paginate", () => {
+    expect(() => paginateArray(createPageTokens(), options("", {}, "a", 101))).toThrow(/pagination.page_size/);
+    expect(paginateArray(createPageTokens(), options("", {}, "a", 0)).values).toHaveLength(12);
   });
 });

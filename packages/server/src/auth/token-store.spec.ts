@@ -36,4 +36,13 @@ describe("token store", () => {
     expect(await ts.resolve(b.token)).toBeUndefined();
     expect(await ts.resolve("unknown")).toBeUndefined();
   });
+
+  it("revokes with an organization scope only that organization's token", async () => {
+    const ts = createTokenStore(createMemoryStore(), manualClock());
+    const { token, tokenId } = await ts.issue({ organizationId: "o", subjectId: "u", principal: Principal.USER });
+    await ts.revoke(tokenId, { organizationId: "another" });
+    expect(await ts.resolve(token)).toBeDefined();
+    await ts.revoke(tokenId, { organizationId: "o" });
+    expect(await ts.resolve(token)).toBeUndefined();
+  });
 });

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import type { Clock } from "../clock.js";
-import { plainCollection, type Store } from "../store/store.js";
+import { plainCollection, type Scope, type Store } from "../store/store.js";
 import { caller, type Caller } from "./caller.js";
 
 export interface TokenRecord {
@@ -40,8 +40,8 @@ export interface TokenStore {
   register(token: string, owner: TokenOwner, options?: IssueOptions): Promise<{ tokenId: string }>;
   /** The caller a token authenticates, or undefined for an unknown or expired one. */
   resolve(token: string): Promise<Caller | undefined>;
-  /** Makes a token stop working. */
-  revoke(tokenId: string): Promise<void>;
+  /** Makes a token stop working; with a scope, only a token of that organization. */
+  revoke(tokenId: string, scope?: Scope): Promise<void>;
 }
 
 export function hashToken(token: string): string {
@@ -87,8 +87,8 @@ export function createTokenStore(store: Store, clock: Clock): TokenStore {
       if (t.expiresAtMs !== undefined && clock.nowMs() >= t.expiresAtMs) return undefined;
       return caller(record.organizationId, t.subjectId, t.principal);
     },
-    async revoke(tokenId) {
-      await records.delete(tokenId);
+    async revoke(tokenId, scope) {
+      await records.delete(tokenId, scope);
     },
   };
 }

@@ -3,6 +3,7 @@
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { resourceExhausted } from "../errors.js";
 
 const gunzip = promisify(zlib.gunzip);
 const brotliDecompress = promisify(zlib.brotliDecompress);
@@ -23,7 +24,7 @@ export async function decompress(encoding: string, data: Uint8Array, maxBytes: n
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
-      throw new ConnectError(`message is larger than ${maxBytes} bytes after decompression`, Code.ResourceExhausted);
+      throw resourceExhausted(`message is larger than ${maxBytes} bytes after decompression`);
     }
     throw new ConnectError(`request body is not valid ${encoding} data`, Code.InvalidArgument);
   }

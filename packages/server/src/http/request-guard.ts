@@ -14,6 +14,7 @@ import { authenticate } from "../auth/authentication.js";
 import type { Caller } from "../auth/caller.js";
 import type { TokenStore } from "../auth/token-store.js";
 import { toConnectError } from "../error-mapping.js";
+import { resourceExhausted } from "../errors.js";
 import { decompress, isSupportedEncoding } from "./decompress.js";
 import { compressedFlag, joinEnvelopes, splitEnvelopes, type Envelope } from "./envelope.js";
 import { encodingHeader, protocolOf, type RequestProtocol } from "./protocol.js";
@@ -147,7 +148,7 @@ function checkMessage(method: DescMethod, data: Uint8Array): void {
 }
 
 function tooLarge(limit: number): ConnectError {
-  return new ConnectError(`request message is larger than the limit of ${limit} bytes`, Code.ResourceExhausted);
+  return resourceExhausted(`request message is larger than the limit of ${limit} bytes`);
 }
 
 function emptyBody(p: RequestProtocol): Uint8Array {

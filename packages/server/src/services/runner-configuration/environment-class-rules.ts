@@ -24,7 +24,7 @@ export interface EnvironmentClassProblems {
 }
 
 /** Why a display name or description of `min`–`max` characters is not acceptable, or undefined. */
-export function textProblem(text: string, min: number, max: number): string | undefined {
+function textProblem(text: string, min: number, max: number): string | undefined {
   const length = [...text].length;
   if (length < min || length > max) return `must be ${min} to ${max} characters, got ${length}`;
   if (text.trim() !== text) return "must not start or end with white space";

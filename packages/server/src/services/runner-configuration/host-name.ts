@@ -1,5 +1,6 @@
 // Host names as stored and compared: "GitHub.com" and "github.com" are one host (DNS names are
 // case-insensitive). A port is part of the host ("git.example.com:8443").
+import { invalidArgument } from "../../errors.js";
 
 /** Lower case, without surrounding space or a trailing dot. */
 export function normalizeHost(host: string): string {
@@ -18,4 +19,10 @@ export function hostNameProblem(host: string): string | undefined {
   if (m[1]!.split(".").some((label) => label === "" || label.startsWith("-") || label.endsWith("-") || label.length > 63))
     return `${JSON.stringify(host)} is not a host name`;
   return undefined;
+}
+
+/** invalid_argument naming `field` unless `host` is a usable host name. */
+export function assertHostName(host: string, field: string): void {
+  const problem = hostNameProblem(host);
+  if (problem) throw invalidArgument(field, problem);
 }

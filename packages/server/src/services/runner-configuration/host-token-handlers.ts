@@ -5,14 +5,14 @@ import { create } from "@bufbuild/protobuf";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { HostAuthenticationTokenSchema } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import type { Caller } from "../../auth/caller.js";
-import { alreadyExists, callerOf, hostAuthenticationTokens, invalidArgument, notFound, paginate, scmIntegrations } from "../../kit.js";
+import { callerOf, hostAuthenticationTokens, invalidArgument, notFound, paginate, scmIntegrations } from "../../kit.js";
 import type { HostTokenRecord } from "../../collections.js";
 import type { Transaction } from "../../store/store.js";
+import { findUsableRunner } from "../runner/runner-lookup.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { hostNameProblem, normalizeHost } from "./host-name.js";
+import { assertHostName, normalizeHost } from "./host-name.js";
 import { canSeeToken, isOrganizationAdmin, resolveTokenOwner } from "./host-token-access.js";
-import { assertRunnerConfigurable, requireRunner } from "./runner-access.js";
-import { findHostToken, tokenOwnerId } from "./scm-credentials.js";
+import { deleteHostToken, insertHostToken, tokenOwnerId } from "./scm-credentials.js";
 import { sealSecret } from "./secret-box.js";
 
 const kind = "host authentication token";
@@ -34,17 +34,15 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
   async createHostAuthenticationToken(req, ctx) {
     const caller = callerOf(ctx);
     const { organizationId } = caller;
-    const hostProblem = hostNameProblem(req.host);
-    if (hostProblem) throw invalidArgument("host", hostProblem);
+    assertHostName(req.host, "host");
     assertScopes(req.scopes);
     const host = normalizeHost(req.host);
-    const runner = await requireRunner(deps.store, deps.clock.nowMs(), organizationId, req.runnerId);
-    assertRunnerConfigurable(runner);
-    const owner = await resolveTokenOwner(deps.store, caller, { subject: req.subject, userId: req.userId, runnerId: req.runnerId });
     const encryptedValue = sealSecret(req.token);
     const encryptedRefreshToken = req.refreshToken === "" ? undefined : sealSecret(req.refreshToken);
 
     const token = await deps.store.transaction(async (tx) => {
+      const runner = await findUsableRunner(tx, deps.clock.nowMs(), caller, req.runnerId, "configure it any more");
+      const owner = await resolveTokenOwner(tx, caller, { subject: req.subject, userId: req.userId, runnerId: req.runnerId });
       if (req.integrationId !== "") {
         const integration = await tx.collection(scmIntegrations).get(req.integrationId, { organizationId });
         if (!integration) throw notFound("SCM integration", req.integrationId);
@@ -52,8 +50,6 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
         if (runnerId !== runner.runnerId || integrationHost !== host)
           throw invalidArgument("integration_id", `SCM integration ${JSON.stringify(req.integrationId)} is for host ${JSON.stringify(integrationHost)} of runner ${JSON.stringify(runnerId)}`);
       }
-      if (await findHostToken(tx, { organizationId, runnerId: runner.runnerId, host, userId: owner.id }))
-        throw alreadyExists(kind, `for ${JSON.stringify(owner.id)} on host ${JSON.stringify(host)} of runner ${JSON.stringify(runner.runnerId)}`);
       const id = deps.ids.newId();
       const token = create(HostAuthenticationTokenSchema, {
         id,
@@ -67,7 +63,7 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
         subject: owner,
       });
       const record: HostTokenRecord = { token, encryptedValue, ...(encryptedRefreshToken ? { encryptedRefreshToken } : {}) };
-      await tx.collection(hostAuthenticationTokens).insert({ id, organizationId, value: record });
+      await insertHostToken(tx, organizationId, record); // already_exists for a second token of (runner, owner, host)
       return token;
     });
     return { token };
@@ -103,6 +99,7 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
     const encryptedRefreshToken = req.refreshToken ? sealSecret(req.refreshToken) : undefined;
     await deps.store.transaction(async (tx) => {
       await visibleToken(tx, caller, req.id);
+      // Runner, host and owner never change, so the token's key stays as it is.
       await tx.collection(hostAuthenticationTokens).update(
         req.id,
         (current) => {
@@ -125,7 +122,7 @@ export const hostTokenHandlers: HandlerGroup = (deps) => ({
     const caller = callerOf(ctx);
     await deps.store.transaction(async (tx) => {
       await visibleToken(tx, caller, req.id);
-      await tx.collection(hostAuthenticationTokens).delete(req.id, { organizationId: caller.organizationId });
+      await deleteHostToken(tx, caller.organizationId, req.id);
     });
     return {};
   },

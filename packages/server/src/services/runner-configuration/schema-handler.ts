@@ -1,12 +1,12 @@
 // GetRunnerConfigurationSchema: the schema of the runner's provider (provider-schemas.ts).
 import { callerOf } from "../../kit.js";
+import { findOwnRunner } from "../runner/runner-lookup.js";
 import { schemaMessage } from "./configuration-schema.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { requireRunner } from "./runner-access.js";
 
 export const schemaHandler: HandlerGroup = (deps) => ({
   async getRunnerConfigurationSchema(req, ctx) {
-    const runner = await requireRunner(deps.store, deps.clock.nowMs(), callerOf(ctx).organizationId, req.runnerId);
+    const runner = await findOwnRunner(deps.store, deps.clock.nowMs(), callerOf(ctx), req.runnerId);
     return { schema: schemaMessage(runner) };
   },
 });

@@ -1,9 +1,25 @@
-// Lookups RunnerService shares with RunnerConfigurationService: the host credential a user holds
-// for (runner, host) and the SCM integration of (runner, host). RunnerService uses them for
-// CheckAuthenticationForHost, CheckRepositoryAccess, SearchRepositories and ListSCMOrganizations.
+// Host authentication tokens and SCM integrations as both services use them: the host credential a
+// user holds for (runner, host), the SCM integration of (runner, host) — RunnerService reads them
+// for CheckAuthenticationForHost, CheckRepositoryAccess, SearchRepositories, ListSCMOrganizations
+// and ParseContextURL — and the only way to add or remove either.
+//
+// Each record has a uniqueness key in a key collection (collections.ts: hostTokenKeys,
+// scmIntegrationKeys) that is written and removed together with it. A lookup is two `get`s, never
+// a scan, and a duplicate is the store's own already_exists on insert (so it is decided atomically).
+// Call the writers inside a transaction, so that record and key are written or removed together.
 import type { HostAuthenticationToken, SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { hostAuthenticationTokens, scmIntegrations, type HostTokenRecord } from "../../collections.js";
-import type { Transaction } from "../../store/store.js";
+import {
+  hostAuthenticationTokens,
+  hostTokenKeys,
+  scmIntegrationKeys,
+  scmIntegrations,
+  type HostTokenRecord,
+  type ScmIntegrationRecord,
+} from "../../collections.js";
+import type { ConnectError } from "@connectrpc/connect";
+import { alreadyExists } from "../../errors.js";
+import { deleteWhere } from "../../store/scan.js";
+import { StoreError, type CollectionSpec, type StoredRecord, type Transaction } from "../../store/store.js";
 import { normalizeHost } from "./host-name.js";
 
 /** Where to look: the caller's organization, the runner and the host (any case, with or without port). */
@@ -18,37 +34,90 @@ export function tokenOwnerId(token: HostAuthenticationToken): string {
   return token.subject?.id || token.userId;
 }
 
+const hostTokenKey = (runnerId: string, ownerId: string, host: string) => `${runnerId}\n${ownerId}\n${normalizeHost(host)}`;
+const tokenKeyOf = (t: HostAuthenticationToken) => hostTokenKey(t.runnerId, tokenOwnerId(t), t.host);
+const integrationKey = (runnerId: string, host: string) => `${runnerId}\n${normalizeHost(host)}`;
+const integrationKeyOf = (i: SCMIntegration) => integrationKey(i.runnerId, i.host);
+
+/** Records unique by a key: each record's key (in `keys`, value = the record id) is written and removed with it. */
+function keyedRecords<T>(spec: CollectionSpec<T>, keys: CollectionSpec<string>, keyOf: (value: T) => string, duplicate: (value: T) => ConnectError) {
+  return {
+    async find(tx: Transaction, organizationId: string, key: string): Promise<T | undefined> {
+      const found = await tx.collection(keys).get(key, { organizationId });
+      return found && (await tx.collection(spec).get(found.value, { organizationId }))?.value;
+    },
+    async insert(tx: Transaction, organizationId: string, id: string, value: T): Promise<void> {
+      try {
+        await tx.collection(keys).insert({ id: keyOf(value), organizationId, value: id });
+      } catch (e) {
+        throw e instanceof StoreError && e.reason === "already_exists" ? duplicate(value) : e;
+      }
+      await tx.collection(spec).insert({ id, organizationId, value });
+    },
+    async delete(tx: Transaction, organizationId: string, id: string): Promise<StoredRecord<T> | undefined> {
+      const removed = await tx.collection(spec).delete(id, { organizationId });
+      if (removed) await tx.collection(keys).delete(keyOf(removed.value), { organizationId });
+      return removed;
+    },
+    async deleteWhere(tx: Transaction, organizationId: string, match: (value: T) => boolean): Promise<number> {
+      const removed = await deleteWhere(tx, spec, organizationId, match);
+      for (const r of removed) await tx.collection(keys).delete(keyOf(r.value), { organizationId });
+      return removed.length;
+    },
+  };
+}
+
+const tokens = keyedRecords(hostAuthenticationTokens, hostTokenKeys, (r) => tokenKeyOf(r.token), ({ token: t }) =>
+  alreadyExists(
+    "host authentication token",
+    `for ${JSON.stringify(tokenOwnerId(t))} on host ${JSON.stringify(normalizeHost(t.host))} of runner ${JSON.stringify(t.runnerId)}`,
+  ),
+);
+
+const integrations = keyedRecords(scmIntegrations, scmIntegrationKeys, (r) => integrationKeyOf(r.integration), ({ integration: i }) =>
+  alreadyExists("SCM integration", `for host ${JSON.stringify(normalizeHost(i.host))} on runner ${JSON.stringify(i.runnerId)}`),
+);
+
 /**
  * The host authentication token `userId` (a subject id) holds for (runner, host) in the organization,
  * or undefined. The record carries the encrypted secrets; decrypt with `openSecret` (secret-box.ts)
  * if the plain value is really needed. An expired token is still returned: check `token.expiresAt`.
  */
-export async function findHostToken(
-  store: Transaction,
-  query: HostQuery & { userId: string },
-): Promise<HostTokenRecord | undefined> {
-  const host = normalizeHost(query.host);
-  const { items } = await store.collection(hostAuthenticationTokens).list({
-    organizationId: query.organizationId,
-    limit: 1,
-    where: (r) =>
-      r.token.runnerId === query.runnerId && normalizeHost(r.token.host) === host && tokenOwnerId(r.token) === query.userId,
-  });
-  return items[0]?.value;
+export async function findHostToken(store: Transaction, query: HostQuery & { userId: string }): Promise<HostTokenRecord | undefined> {
+  return tokens.find(store, query.organizationId, hostTokenKey(query.runnerId, query.userId, query.host));
 }
 
 /** The SCM integration of (runner, host) in the organization, or undefined when none exists. */
 export async function findScmIntegration(store: Transaction, query: HostQuery): Promise<SCMIntegration | undefined> {
-  const host = normalizeHost(query.host);
-  const { items } = await store.collection(scmIntegrations).list({
-    organizationId: query.organizationId,
-    limit: 1,
-    where: (r) => r.integration.runnerId === query.runnerId && normalizeHost(r.integration.host) === host,
-  });
-  return items[0]?.value.integration;
+  return (await integrations.find(store, query.organizationId, integrationKey(query.runnerId, query.host)))?.integration;
 }
 
-/** Whether an SCM integration exists for (runner, host) in the organization. */
-export async function hasScmIntegration(store: Transaction, query: HostQuery): Promise<boolean> {
-  return (await findScmIntegration(store, query)) !== undefined;
+/** Adds a host token; already_exists when its owner already holds one for (runner, host). */
+export function insertHostToken(tx: Transaction, organizationId: string, record: HostTokenRecord): Promise<void> {
+  return tokens.insert(tx, organizationId, record.token.id, record);
+}
+
+/** Removes a host token and its key; returns the removed record, or undefined when there was none. */
+export function deleteHostToken(tx: Transaction, organizationId: string, id: string): Promise<StoredRecord<HostTokenRecord> | undefined> {
+  return tokens.delete(tx, organizationId, id);
+}
+
+/** Removes every host token of the organization `match` selects, with their keys; returns how many. */
+export function deleteHostTokensWhere(tx: Transaction, organizationId: string, match: (token: HostAuthenticationToken) => boolean): Promise<number> {
+  return tokens.deleteWhere(tx, organizationId, (r) => match(r.token));
+}
+
+/** Adds an SCM integration; already_exists when its runner already has one for the host. */
+export function insertScmIntegration(tx: Transaction, organizationId: string, integration: SCMIntegration): Promise<void> {
+  return integrations.insert(tx, organizationId, integration.id, { integration });
+}
+
+/** Removes an SCM integration and its key; returns the removed record, or undefined when there was none. */
+export function deleteScmIntegration(tx: Transaction, organizationId: string, id: string): Promise<StoredRecord<ScmIntegrationRecord> | undefined> {
+  return integrations.delete(tx, organizationId, id);
+}
+
+/** Removes every SCM integration of the organization `match` selects, with their keys; returns how many. */
+export function deleteScmIntegrationsWhere(tx: Transaction, organizationId: string, match: (integration: SCMIntegration) => boolean): Promise<number> {
+  return integrations.deleteWhere(tx, organizationId, (r) => match(r.integration));
 }

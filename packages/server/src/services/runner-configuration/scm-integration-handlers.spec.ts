@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scmIntegrations } from "../../collections.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { runnerConfigurationService } from "./runner-configuration-service.js";
-import { findHostToken, hasScmIntegration } from "./scm-credentials.js";
+import { findHostToken, findScmIntegration } from "./scm-credentials.js";
 import { openSecret } from "./secret-box.js";
 import { addRunner, addUser, allPages, expectFailure, expectOneWinner, leaks, rawBodies, tamper, userSubject } from "./test-fixtures.js";
 
@@ -282,9 +282,9 @@ describe("DeleteSCMIntegration", () => {
     const { id } = await admin.createSCMIntegration(github(host));
     await admin.createHostAuthenticationToken({ runnerId, host, token: "t", source: HostAuthenticationTokenSource.PAT });
     const scope = { organizationId: server.bootstrap.organizationId, runnerId, host };
-    expect(await hasScmIntegration(server.deps.store, scope)).toBe(true);
+    expect(await findScmIntegration(server.deps.store, scope)).toBeDefined();
     await admin.deleteSCMIntegration({ id });
-    expect(await hasScmIntegration(server.deps.store, scope)).toBe(false);
+    expect(await findScmIntegration(server.deps.store, scope)).toBeUndefined();
     expect(await findHostToken(server.deps.store, { ...scope, userId: server.bootstrap.adminUserId })).toBeUndefined();
     await expectFailure(admin.getSCMIntegration({ id }), Code.NotFound);
     await expectFailure(admin.deleteSCMIntegration({ id }), Code.NotFound);

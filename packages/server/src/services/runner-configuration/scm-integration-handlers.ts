@@ -4,19 +4,20 @@
 import { create } from "@bufbuild/protobuf";
 import { HostAuthenticationTokenSource, SCMIntegrationSchema, type SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import type { Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
-import { alreadyExists, callerOf, hostAuthenticationTokens, notFound, paginate, scmIntegrations } from "../../kit.js";
+import type { Caller } from "../../auth/caller.js";
+import { callerOf, notFound, paginate, scmIntegrations } from "../../kit.js";
 import type { Transaction } from "../../store/store.js";
+import { findRunner, findUsableRunner, mayActOn, ownRunnerOnly } from "../runner/runner-lookup.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { normalizeHost } from "./host-name.js";
-import { assertRunnerConfigurable, requireRunner } from "./runner-access.js";
 import { encryptForRunner } from "./runner-encryption.js";
-import { findScmIntegration } from "./scm-credentials.js";
+import { deleteHostTokensWhere, deleteScmIntegration, insertScmIntegration } from "./scm-credentials.js";
 import { assertNoScmProblems, scmProblems, type ScmProposal } from "./scm-integration-rules.js";
 
 const kind = "SCM integration";
 
 /** The stored integration a valid proposal describes; a new plaintext secret is encrypted for the runner. */
-export function integrationFrom(runner: Runner, id: string, p: ScmProposal): SCMIntegration {
+function integrationFrom(runner: Runner, id: string, p: ScmProposal): SCMIntegration {
   const secret = p.oauthClientSecret;
   const encrypted =
     !secret ? undefined : "plaintext" in secret ? encryptForRunner(runner, secret.plaintext) : "encrypted" in secret ? secret.encrypted : secret.stored;
@@ -33,40 +34,31 @@ export function integrationFrom(runner: Runner, id: string, p: ScmProposal): SCM
   });
 }
 
-/** Deletes the host tokens of (runner, host) obtained from these sources; returns how many. */
-export async function deleteHostTokens(
+/** Deletes the host tokens of the integration's (runner, host) obtained from these sources. */
+async function deleteHostTokens(
   tx: Transaction,
   organizationId: string,
   integration: SCMIntegration,
   sources: readonly HostAuthenticationTokenSource[],
-): Promise<number> {
-  const tokens = tx.collection(hostAuthenticationTokens);
-  let deleted = 0;
-  let after: number | undefined;
-  do {
-    const page = await tokens.list({
-      organizationId,
-      limit: 500,
-      ...(after !== undefined ? { after } : {}),
-      where: ({ token }) => token.runnerId === integration.runnerId && token.host === integration.host && sources.includes(token.source),
-    });
-    for (const r of page.items) if (await tokens.delete(r.id, { organizationId })) deleted++;
-    after = page.next;
-  } while (after !== undefined);
-  return deleted;
+): Promise<void> {
+  const host = normalizeHost(integration.host);
+  await deleteHostTokensWhere(
+    tx,
+    organizationId,
+    (t) => t.runnerId === integration.runnerId && normalizeHost(t.host) === host && sources.includes(t.source),
+  );
 }
 
-async function assertHostFree(tx: Transaction, organizationId: string, integration: SCMIntegration): Promise<void> {
-  const existing = await findScmIntegration(tx, { organizationId, runnerId: integration.runnerId, host: integration.host });
-  if (existing && existing.id !== integration.id)
-    throw alreadyExists(kind, `for host ${JSON.stringify(integration.host)} on runner ${JSON.stringify(integration.runnerId)}`);
+/** The integration `id` if the caller may see it (a runner: only its own runner's); not_found otherwise. */
+async function visibleIntegration(tx: Transaction, caller: Caller, id: string): Promise<SCMIntegration> {
+  const record = await tx.collection(scmIntegrations).get(id, { organizationId: caller.organizationId });
+  if (!record || !mayActOn(caller, record.value.integration.runnerId)) throw notFound(kind, id);
+  return record.value.integration;
 }
 
 export const scmIntegrationHandlers: HandlerGroup = (deps) => ({
   async createSCMIntegration(req, ctx) {
-    const { organizationId } = callerOf(ctx);
-    const runner = await requireRunner(deps.store, deps.clock.nowMs(), organizationId, req.runnerId);
-    assertRunnerConfigurable(runner);
+    const caller = callerOf(ctx);
     const proposal: ScmProposal = {
       scmId: req.scmId,
       host: req.host,
@@ -76,42 +68,40 @@ export const scmIntegrationHandlers: HandlerGroup = (deps) => ({
       issuerUrl: req.issuerUrl ?? "",
       virtualDirectory: req.virtualDirectory ?? "",
     };
-    assertNoScmProblems(scmProblems(runner, proposal));
-    const integration = integrationFrom(runner, deps.ids.newId(), proposal);
+    const id = deps.ids.newId();
     await deps.store.transaction(async (tx) => {
-      await assertHostFree(tx, organizationId, integration);
-      await tx.collection(scmIntegrations).insert({ id: integration.id, organizationId, value: { integration } });
+      const runner = await findUsableRunner(tx, deps.clock.nowMs(), caller, req.runnerId, "configure it any more");
+      assertNoScmProblems(scmProblems(runner, proposal));
+      await insertScmIntegration(tx, caller.organizationId, integrationFrom(runner, id, proposal));
     });
-    return { id: integration.id };
+    return { id };
   },
 
   async getSCMIntegration(req, ctx) {
-    const { organizationId } = callerOf(ctx);
-    const record = await deps.store.collection(scmIntegrations).get(req.id, { organizationId });
-    if (!record) throw notFound(kind, req.id);
-    return { integration: record.value.integration };
+    return { integration: await visibleIntegration(deps.store, callerOf(ctx), req.id) };
   },
 
   async listSCMIntegrations(req, ctx) {
-    const { organizationId } = callerOf(ctx);
+    const caller = callerOf(ctx);
+    const onlyRunner = ownRunnerOnly(caller);
     const runnerIds = new Set(req.filter?.runnerIds ?? []);
     const page = await paginate(deps.pageTokens, {
       collection: deps.store.collection(scmIntegrations),
-      organizationId,
+      organizationId: caller.organizationId,
       pagination: req.pagination,
-      filter: req.filter,
-      where: ({ integration }) => runnerIds.size === 0 || runnerIds.has(integration.runnerId),
+      filter: { filter: req.filter, onlyRunner },
+      where: ({ integration }) =>
+        (onlyRunner === undefined || integration.runnerId === onlyRunner) && (runnerIds.size === 0 || runnerIds.has(integration.runnerId)),
     });
     return { integrations: page.values.map((r) => r.integration), pagination: page.pagination };
   },
 
   async updateSCMIntegration(req, ctx) {
-    const { organizationId } = callerOf(ctx);
+    const caller = callerOf(ctx);
+    const { organizationId } = caller;
     await deps.store.transaction(async (tx) => {
-      const record = await tx.collection(scmIntegrations).get(req.id, { organizationId });
-      if (!record) throw notFound(kind, req.id);
-      const current = record.value.integration;
-      const runner = await requireRunner(tx, deps.clock.nowMs(), organizationId, current.runnerId);
+      const current = await visibleIntegration(tx, caller, req.id);
+      const runner = (await findRunner(tx, deps.clock.nowMs(), organizationId, current.runnerId)).value;
       // An empty client ID removes OAuth altogether, whatever else is sent for it.
       const clientId = req.oauthClientId ?? current.oauth?.clientId ?? "";
       const oauthRemoved = req.oauthClientId === "";
@@ -132,7 +122,8 @@ export const scmIntegrationHandlers: HandlerGroup = (deps) => ({
       };
       assertNoScmProblems(scmProblems(runner, proposal));
       const next = integrationFrom(runner, current.id, proposal);
-      await tx.collection(scmIntegrations).update(req.id, { integration: next }, { organizationId, expectVersion: record.version });
+      // Runner and host never change, so the integration's key stays as it is.
+      await tx.collection(scmIntegrations).update(req.id, { integration: next }, { organizationId });
       const revoked: HostAuthenticationTokenSource[] = [];
       if (current.oauth && !next.oauth) revoked.push(HostAuthenticationTokenSource.OAUTH);
       if (current.pat && !next.pat) revoked.push(HostAuthenticationTokenSource.PAT);
@@ -142,11 +133,11 @@ export const scmIntegrationHandlers: HandlerGroup = (deps) => ({
   },
 
   async deleteSCMIntegration(req, ctx) {
-    const { organizationId } = callerOf(ctx);
+    const caller = callerOf(ctx);
     await deps.store.transaction(async (tx) => {
-      const removed = await tx.collection(scmIntegrations).delete(req.id, { organizationId });
-      if (!removed) throw notFound(kind, req.id);
-      await deleteHostTokens(tx, organizationId, removed.value.integration, [HostAuthenticationTokenSource.OAUTH, HostAuthenticationTokenSource.PAT]);
+      const integration = await visibleIntegration(tx, caller, req.id);
+      await deleteScmIntegration(tx, caller.organizationId, req.id);
+      await deleteHostTokens(tx, caller.organizationId, integration, [HostAuthenticationTokenSource.OAUTH, HostAuthenticationTokenSource.PAT]);
     });
     return {};
   },

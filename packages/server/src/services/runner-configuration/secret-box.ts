@@ -32,7 +32,7 @@ export function openSecret(sealed: Uint8Array): string {
   return openWithKey(serverKey(), sealed);
 }
 
-/** AES-256-GCM with `key`; the tag byte is authenticated too. Shared with runner-encryption.ts. */
+/** AES-256-GCM with `key`; the tag byte is authenticated too. runner-encryption.ts seals with it (the runner opens). */
 export function sealWithKey(key: Uint8Array, tag: number, plaintext: string, prefix: Uint8Array = new Uint8Array()): Uint8Array {
   const iv = randomBytes(ivLength);
   const header = Buffer.concat([Buffer.of(tag), prefix]);
@@ -42,9 +42,9 @@ export function sealWithKey(key: Uint8Array, tag: number, plaintext: string, pre
   return new Uint8Array(Buffer.concat([header, iv, cipher.getAuthTag(), body]));
 }
 
-/** Inverse of `sealWithKey` for a header of `1 + prefixLength` bytes. */
-export function openWithKey(key: Uint8Array, sealed: Uint8Array, prefixLength = 0): string {
-  const headerLength = 1 + prefixLength;
+/** Inverse of `sealWithKey` without a prefix (a one-byte header). */
+function openWithKey(key: Uint8Array, sealed: Uint8Array): string {
+  const headerLength = 1;
   if (sealed.length < headerLength + ivLength + authTagLength) throw new Error("sealed value too short");
   const buf = Buffer.from(sealed);
   const iv = buf.subarray(headerLength, headerLength + ivLength);

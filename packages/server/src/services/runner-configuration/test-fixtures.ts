@@ -1,5 +1,5 @@
 // Test helpers of this folder: raw Connect calls in both encodings for scanning response bytes for
-// secrets. The shared fixtures and expectations are re-exported for this folder's tests.
+// secrets. The shared fixtures, expectations and the leak detector are re-exported for this folder's tests.
 import { create, toBinary, toJson, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { http1Request } from "../../test-support/raw-request.js";
@@ -7,6 +7,7 @@ import type { TestServer } from "../../test-support/test-server.js";
 
 export { addRunner, addUser, runnerToken, userSubject, type RunnerOptions } from "../../test-support/store-fixtures.js";
 export { allPages, expectFailure, expectOneWinner, tamper } from "../../test-support/expectations.js";
+export { leaks } from "../../test-support/secret-leaks.js";
 
 type MethodName = keyof typeof RunnerConfigurationService.method;
 
@@ -40,16 +41,3 @@ export async function rawBodies<M extends MethodName>(
     throw new Error(`${desc.name}: status ${json.status}/${binary.status}: ${json.body.toString()}`);
   return { json: json.body.toString("utf8"), binary: binary.body };
 }
-
-/** The forms a leaked secret could take in a response: clear text, base64 and base64url (bytes fields in JSON). */
-export function secretForms(secret: string): string[] {
-  const b = Buffer.from(secret, "utf8");
-  return [secret, b.toString("base64").replace(/=+$/, ""), b.toString("base64url")];
-}
-
-/** Whether `secret` (in any of its forms) occurs in a response body. */
-export function leaks(body: string | Buffer, secret: string): boolean {
-  const text = typeof body === "string" ? body : body.toString("latin1");
-  return secretForms(secret).some((form) => text.includes(form)) || (typeof body !== "string" && body.includes(Buffer.from(secret)));
-}
-

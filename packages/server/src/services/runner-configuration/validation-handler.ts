@@ -1,17 +1,18 @@
 // ValidateRunnerConfiguration: the checks of CreateEnvironmentClass / Create- and
 // UpdateSCMIntegration, reported per field instead of failing the call. Nothing is stored.
 import { callerOf, invalidArgument, notFound, scmIntegrations } from "../../kit.js";
+import { findOwnRunner } from "../runner/runner-lookup.js";
 import { environmentClassProblems, validationResult } from "./environment-class-rules.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { normalizeHost } from "./host-name.js";
-import { requireRunner } from "./runner-access.js";
 import { findScmIntegration } from "./scm-credentials.js";
 import { scmProblems, scmValidationResult, type SecretProposal } from "./scm-integration-rules.js";
 
 export const validationHandler: HandlerGroup = (deps) => ({
   async validateRunnerConfiguration(req, ctx) {
-    const { organizationId } = callerOf(ctx);
-    const runner = await requireRunner(deps.store, deps.clock.nowMs(), organizationId, req.runnerId);
+    const caller = callerOf(ctx);
+    const { organizationId } = caller;
+    const runner = await findOwnRunner(deps.store, deps.clock.nowMs(), caller, req.runnerId);
     const config = req.config;
     switch (config.case) {
       case "environmentClass": {

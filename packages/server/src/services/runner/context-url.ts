@@ -10,7 +10,7 @@
 import { normalizeHost } from "../runner-configuration/index.js";
 
 /** The SCM systems whose URL layouts this module knows (scm_id values). */
-export const contextScms = ["github", "gitlab", "bitbucket"] as const;
+const contextScms = ["github", "gitlab", "bitbucket"] as const;
 export type ContextScm = (typeof contextScms)[number];
 
 export function isContextScm(scmId: string): scmId is ContextScm {

@@ -6,11 +6,11 @@ import type { HostAuthenticationToken } from "@gitpod-connect/schema/gitpod/v1/r
 import { hostAuthenticationTokens } from "../../collections.js";
 import { failedPrecondition } from "../../errors.js";
 import type { Transaction } from "../../store/store.js";
-import { recordsWhere } from "./store-scan.js";
+import { recordsWhere } from "../../store/scan.js";
 import { findHostToken, normalizeHost, tokenOwnerId, type HostQuery } from "../runner-configuration/index.js";
 
 /** Whether `token` still works at `nowMs`. */
-export function isHostTokenValid(token: HostAuthenticationToken, nowMs: number): boolean {
+function isHostTokenValid(token: HostAuthenticationToken, nowMs: number): boolean {
   return !token.expiresAt || timestampMs(token.expiresAt) > nowMs;
 }
 

@@ -1,5 +1,4 @@
-// RunnerService: the service, and what other code may use (logs tokens, the SCM catalogue).
+// RunnerService: the service, and what embedders may use (the SCM catalogue).
 export { runnerService } from "./runner-service.js";
-export { resolveLogsToken, logsTokenTtlMs, runnerTokenTtlMs } from "./runner-credentials.js";
-export { addScmOrganization, addScmRepository, fixtureOrganizations, fixtureRepositories } from "./scm-catalogue.js";
+export { addScmOrganization, addScmRepository } from "./scm-catalogue.js";
 export type { ScmOrganizationRecord, ScmPullRequestRecord, ScmRepositoryRecord } from "../../collections.js";

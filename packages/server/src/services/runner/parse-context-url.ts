@@ -31,7 +31,7 @@ import { isGoingAway, isGone } from "./runner-lifecycle.js";
 import { findUsableRunner, isRunnerCaller } from "./runner-lookup.js";
 import { branchesOf, canRead, cloneUrl, defaultBranchOf, findRepository, webUrl } from "./scm-catalogue.js";
 import { requireScmHost, resolveScmHost } from "./scm-hosts.js";
-import { recordsWhere } from "./store-scan.js";
+import { recordsWhere } from "../../store/scan.js";
 
 async function pickRunner(tx: Transaction, nowMs: number, caller: Caller, host: string): Promise<Runner> {
   if (isRunnerCaller(caller)) return findUsableRunner(tx, nowMs, caller, caller.subject.id, "parse context URLs with it");

@@ -3,12 +3,11 @@
 // (search-query.ts), in natural order of their names. Pages follow the documented token format
 // "NEXT_PAGE/TOTAL_PAGES/TOTAL_COUNT" (e.g. "2/40/1000"): it is not opaque, so any page number
 // may be asked for; a page past the last one is empty.
-import { callerOf, invalidArgument } from "../../kit.js";
-import { hostNameProblem } from "../runner-configuration/host-name.js";
+import { callerOf, invalidArgument, pageSizeOf } from "../../kit.js";
+import { assertHostName } from "../runner-configuration/host-name.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { authenticatedHosts, requireHostAuthentication } from "./host-credentials.js";
 import { naturalCompare } from "./natural-order.js";
-import { pageSizeOf } from "./page-size.js";
 import { findUsableRunner } from "./runner-lookup.js";
 import { canRead, repositoriesOn, webUrl } from "./scm-catalogue.js";
 import { requireScmHost, resolveScmHost, type ScmHost } from "./scm-hosts.js";
@@ -38,10 +37,7 @@ export const repositorySearchHandlers: HandlerGroup = (deps) => ({
     const size = pageSizeOf(req.pagination, limit);
     const page = searchPage(req.pagination?.token ?? "");
     const matches = repositoryMatcher(req.searchString, req.searchMode);
-    if (req.scmHost !== "") {
-      const problem = hostNameProblem(req.scmHost);
-      if (problem) throw invalidArgument("scm_host", problem);
-    }
+    if (req.scmHost !== "") assertHostName(req.scmHost, "scm_host");
     const nowMs = deps.clock.nowMs();
     const { organizationId } = caller;
     const runner = await findUsableRunner(deps.store, nowMs, caller, req.runnerId, "search repositories through it");

@@ -6,7 +6,8 @@
 //   the runner until it expires (it is not consumed by a first use). Earlier tokens stay valid.
 // - Logs tokens (CreateRunnerLogsToken): open one runner's logs and support bundle for one hour.
 //   They are not API credentials: a call authenticated with one is unauthenticated.
-//   `resolveLogsToken` tells which runner a logs token opens (for a log endpoint).
+//   `resolveLogsToken` tells which runner a logs token opens: the server has no logs endpoint
+//   yet, so only the tests use it (to prove a logs token's runner and lifetime).
 //
 // Every token is recorded in `runnerCredentials` (by its SHA-256, never in clear), so deleting a
 // runner revokes all of them.
@@ -16,7 +17,7 @@ import { hashToken, type TokenStore } from "../../auth/token-store.js";
 import { runnerCredentials } from "../../collections.js";
 import type { HandlerDeps } from "../../handler-deps.js";
 import type { Transaction } from "../../store/store.js";
-import { recordsWhere } from "./store-scan.js";
+import { recordsWhere } from "../../store/scan.js";
 
 /** Lifetime of a runner (exchange) token: 24 hours, as documented. */
 export const runnerTokenTtlMs = 24 * 60 * 60 * 1000;
@@ -66,8 +67,8 @@ export async function resolveLogsToken(
 export async function revokeRunnerCredentials(tx: Transaction, tokens: TokenStore, organizationId: string, runnerId: string): Promise<number> {
   const issued = await recordsWhere(tx, runnerCredentials, organizationId, (c) => c.runnerId === runnerId);
   for (const r of issued) {
-    if (r.value.purpose === "runner") await tokens.revoke(r.id);
-    await tx.collection(runnerCredentials).delete(r.id);
+    if (r.value.purpose === "runner") await tokens.revoke(r.id, { organizationId });
+    await tx.collection(runnerCredentials).delete(r.id, { organizationId });
   }
   return issued.length;
 }

@@ -6,7 +6,8 @@
 //                           environment classes, policies, SCM integrations, host tokens and
 //                           runner tokens are removed at once
 //   DELETING + 30 s         gone: the runner never reports back, so after the grace period it is
-//                           treated as deleted (not_found) and purged on the next read
+//                           treated as deleted: not_found, left out of lists (the record
+//                           stays in the store, unseen)
 //   DeleteRunner force      removed at once, without the grace period
 import { create } from "@bufbuild/protobuf";
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
@@ -17,7 +18,7 @@ import { failedPrecondition } from "../../errors.js";
 export const deletionGraceMs = 30_000;
 
 export const createdMessage = "registered; waiting for the runner to connect";
-export const deletingMessage = "deletion requested; the runner is shutting down";
+const deletingMessage = "deletion requested; the runner is shutting down";
 
 const goingAway: ReadonlySet<RunnerPhase> = new Set([RunnerPhase.DELETING, RunnerPhase.DELETED]);
 

@@ -7,8 +7,7 @@ import { runnerPolicies, type RunnerPolicyRecord } from "../../collections.js";
 import { alreadyExists, callerOf, invalidArgument, notFound, paginate, StoreError } from "../../kit.js";
 import { assertDefined } from "./enum-values.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { assertNotGoingAway } from "./runner-lifecycle.js";
-import { assertOwnRunner, denyRunnerCaller, findRunner } from "./runner-lookup.js";
+import { denyRunnerCaller, findOwnRunner, findRunner, findUsableRunner } from "./runner-lookup.js";
 
 const kind = "runner policy";
 
@@ -31,7 +30,7 @@ export const runnerPolicyHandlers: HandlerGroup = (deps) => ({
     const { organizationId } = caller;
     const value: RunnerPolicyRecord = { runnerId: req.runnerId, groupId: req.groupId, role: req.role };
     await deps.store.transaction(async (tx) => {
-      assertNotGoingAway((await findRunner(tx, deps.clock.nowMs(), organizationId, req.runnerId)).value, "add policies to it");
+      await findUsableRunner(tx, deps.clock.nowMs(), caller, req.runnerId, "add policies to it");
       try {
         await tx.collection(runnerPolicies).insert({ id: policyId(req.runnerId, req.groupId), organizationId, value });
       } catch (e) {
@@ -44,8 +43,7 @@ export const runnerPolicyHandlers: HandlerGroup = (deps) => ({
 
   async listRunnerPolicies(req, ctx) {
     const caller = callerOf(ctx);
-    assertOwnRunner(caller, req.runnerId);
-    await findRunner(deps.store, deps.clock.nowMs(), caller.organizationId, req.runnerId);
+    await findOwnRunner(deps.store, deps.clock.nowMs(), caller, req.runnerId);
     const page = await paginate(deps.pageTokens, {
       collection: deps.store.collection(runnerPolicies),
       organizationId: caller.organizationId,
@@ -62,7 +60,7 @@ export const runnerPolicyHandlers: HandlerGroup = (deps) => ({
     checkRole(req.role);
     const { organizationId } = caller;
     const updated = await deps.store.transaction(async (tx) => {
-      assertNotGoingAway((await findRunner(tx, deps.clock.nowMs(), organizationId, req.runnerId)).value, "change its policies");
+      await findUsableRunner(tx, deps.clock.nowMs(), caller, req.runnerId, "change its policies");
       const id = policyId(req.runnerId, req.groupId);
       if (!(await tx.collection(runnerPolicies).get(id, { organizationId }))) throw policyNotFound(req.runnerId, req.groupId);
       return tx.collection(runnerPolicies).update(id, (p) => ({ ...p, role: req.role }), { organizationId });

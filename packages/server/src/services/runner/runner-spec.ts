@@ -18,6 +18,7 @@ import {
 } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerKind, RunnerKindSchema } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { failedPrecondition, invalidArgument } from "../../errors.js";
+import { openSecret } from "../runner-configuration/secret-box.js";
 import { assertDefined, enumName } from "./enum-values.js";
 import { normalizeUpdateWindow } from "./update-window.js";
 
@@ -52,6 +53,19 @@ function checkSettablePhase(phase: RunnerPhase, field: string): void {
 }
 
 /**
+ * A client-supplied `encrypted_honeycomb_api_key` must be one this server encrypted: a new runner has
+ * no public key yet, so its key is sealed with the server key (as UpdateRunner would seal it).
+ */
+function checkEncryptedHoneycombKey(sealed: Uint8Array, field: string): void {
+  if (sealed.length === 0) return;
+  try {
+    openSecret(sealed);
+  } catch {
+    throw invalidArgument(field, "is not a key this server encrypted; set the key in clear with UpdateRunner's spec.configuration.honeycomb_api_key");
+  }
+}
+
+/**
  * The spec a new runner starts with: desired phase ACTIVE, release channel STABLE and variant
  * STANDARD unless given; every given value checked. Throws invalid_argument naming the field.
  */
@@ -68,6 +82,7 @@ export function newRunnerSpec(requested: RunnerSpec | undefined): RunnerSpec {
   if (c.releaseChannel === RunnerReleaseChannel.UNSPECIFIED) c.releaseChannel = RunnerReleaseChannel.STABLE;
   assertDefined(LogLevelSchema, c.logLevel, "spec.configuration.log_level");
   if (c.metrics) checkMetricsUrl(c.metrics.url, "spec.configuration.metrics.url");
+  checkEncryptedHoneycombKey(c.encryptedHoneycombApiKey, "spec.configuration.encrypted_honeycomb_api_key");
   c.updateWindow = normalizeUpdateWindow(c.updateWindow, "spec.configuration.update_window");
   spec.configuration = c;
   return spec;

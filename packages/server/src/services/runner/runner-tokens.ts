@@ -2,16 +2,14 @@
 import { callerOf } from "../../kit.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { issueLogsToken, issueRunnerToken } from "./runner-credentials.js";
-import { assertNotGoingAway } from "./runner-lifecycle.js";
-import { assertOwnRunner, denyRunnerCaller, findRunner } from "./runner-lookup.js";
+import { denyRunnerCaller, findUsableRunner } from "./runner-lookup.js";
 
 export const runnerTokenHandlers: HandlerGroup = (deps) => ({
   async createRunnerToken(req, ctx) {
     const caller = callerOf(ctx);
     denyRunnerCaller(caller, "issue runner tokens");
     const exchangeToken = await deps.store.transaction(async (tx) => {
-      const record = await findRunner(tx, deps.clock.nowMs(), caller.organizationId, req.runnerId);
-      assertNotGoingAway(record.value, "issue tokens for it");
+      await findUsableRunner(tx, deps.clock.nowMs(), caller, req.runnerId, "issue tokens for it");
       return issueRunnerToken(deps, caller.organizationId, req.runnerId);
     });
     return { exchangeToken };
@@ -19,10 +17,8 @@ export const runnerTokenHandlers: HandlerGroup = (deps) => ({
 
   async createRunnerLogsToken(req, ctx) {
     const caller = callerOf(ctx);
-    assertOwnRunner(caller, req.runnerId);
     const accessToken = await deps.store.transaction(async (tx) => {
-      const record = await findRunner(tx, deps.clock.nowMs(), caller.organizationId, req.runnerId);
-      assertNotGoingAway(record.value, "open its logs");
+      await findUsableRunner(tx, deps.clock.nowMs(), caller, req.runnerId, "open its logs");
       return issueLogsToken(deps, caller.organizationId, req.runnerId);
     });
     return { accessToken };

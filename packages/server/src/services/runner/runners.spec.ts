@@ -13,7 +13,11 @@ import {
 } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { create as createMessage, toBinary, toJson, type DescMessage } from "@bufbuild/protobuf";
 import { environmentClasses, runners } from "../../collections.js";
+import { http1Request } from "../../test-support/raw-request.js";
+import { leaks } from "../../test-support/secret-leaks.js";
+import { sealSecret } from "../runner-configuration/secret-box.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { deletionGraceMs } from "./runner-lifecycle.js";
 import { allPages, createRunner, expectFailure, expectOneWinner, startRunnerTestServer, tamper, type RunnerClient } from "./test-fixtures.js";
@@ -33,6 +37,52 @@ afterAll(() => server.close());
 async function get(runnerId: string): Promise<Runner> {
   return (await admin.getRunner({ runnerId })).runner!;
 }
+
+/** A RunnerService call raw over HTTP/1.1 in Connect JSON and binary; both bodies (status 200 expected). */
+async function rawRunnerBodies(method: keyof typeof RunnerService.method, request: object, token: string): Promise<(string | Buffer)[]> {
+  const desc = RunnerService.method[method];
+  const input = desc.input as DescMessage;
+  const url = `${server.url}/gitpod.v1.RunnerService/${desc.name}`;
+  const bodies: (string | Buffer)[] = [];
+  for (const [type, body] of [
+    ["application/json", JSON.stringify(toJson(input, createMessage(input, request as never)))],
+    ["application/proto", Buffer.from(toBinary(input, createMessage(input, request as never)))],
+  ] as const) {
+    const res = await http1Request(url, { headers: { authorization: `Bearer ${token}`, "content-type": type }, body });
+    expect(res.status, res.body.toString()).toBe(200);
+    bodies.push(type === "application/json" ? res.body.toString("utf8") : res.body);
+  }
+  return bodies;
+}
+
+describe("Runner responses", () => {
+  const password = "metrics_password_9f3c1a";
+
+  it("never returns the metrics password: not from CreateRunner, GetRunner or ListRunners, in JSON or binary, to a member or the runner", async () => {
+    const spec = { configuration: { metrics: { enabled: true, url: "https://m.example.com", username: "u", password } } };
+    const bodies = await rawRunnerBodies("createRunner", { name: "secret keeper", provider: RunnerProvider.AWS_EC2, spec }, testTokens.admin);
+    const { runnerId, exchangeToken } = await createRunner(admin, { spec });
+    await admin.updateRunner({ runnerId, spec: { configuration: { metrics: { password: `${password}-2` } } } });
+    for (const token of [testTokens.admin, "member-token", exchangeToken]) {
+      bodies.push(...(await rawRunnerBodies("getRunner", { runnerId }, token)));
+      bodies.push(...(await rawRunnerBodies("listRunners", { pagination: { pageSize: 100 } }, token)));
+    }
+    expect(bodies.some((b) => leaks(b, "metrics.example") || leaks(b, "m.example.com"))).toBe(true); // the detector sees the rest of the spec
+    for (const body of bodies) expect(leaks(body, password)).toBe(false);
+  });
+
+  it("accepts on CreateRunner only an encrypted Honeycomb key this server sealed, rejecting another naming the field", async () => {
+    const field = "spec.configuration.encrypted_honeycomb_api_key";
+    await expectFailure(
+      admin.createRunner({ name: "forged key", provider: RunnerProvider.AWS_EC2, spec: { configuration: { encryptedHoneycombApiKey: Buffer.from("hcaik_in_clear") } } }),
+      Code.InvalidArgument,
+      field,
+    );
+    const sealed = sealSecret("hcaik_sealed_by_us");
+    const { runner } = await admin.createRunner({ name: "copied key", provider: RunnerProvider.AWS_EC2, spec: { configuration: { encryptedHoneycombApiKey: sealed } } });
+    expect(runner?.spec?.configuration?.encryptedHoneycombApiKey).toEqual(sealed);
+  });
+});
 
 describe("CreateRunner", () => {
   it("registers an AWS EC2 runner as CREATED, with the derived kind, defaults, creator, timestamps and an exchange token", async () => {
@@ -88,10 +138,12 @@ describe("CreateRunner", () => {
         autoUpdate: true,
         logLevel: LogLevel.DEBUG,
         devcontainerImageCacheEnabled: true,
-        metrics: { enabled: true, url: "https://metrics.example.com/write", username: "u", password: "p" },
+        // The password is write-only: kept, never returned (see "never returns the metrics password").
+        metrics: { enabled: true, url: "https://metrics.example.com/write", username: "u", password: "" },
         updateWindow: { startHour: 22, endHour: 0 },
       },
     });
+    expect((await server.deps.store.collection(runners).get(runner!.runnerId))?.value.spec?.configuration?.metrics?.password).toBe("p");
   });
 
   it.each([
@@ -260,10 +312,11 @@ describe("UpdateRunner", () => {
           autoUpdate: true,
           logLevel: LogLevel.INFO,
           releaseChannel: RunnerReleaseChannel.LATEST,
-          metrics: { enabled: true, url: "https://m.example.com", username: "u", password: "pw" },
+          metrics: { enabled: true, url: "https://m.example.com", username: "u", password: "" },
         },
       },
     });
+    expect((await server.deps.store.collection(runners).get(runnerId))?.value.spec?.configuration?.metrics?.password).toBe("pw");
     expect(runner.updatedAt).toEqual(server.clock.now());
     expect(runner.createdAt).not.toEqual(server.clock.now());
 
@@ -413,6 +466,16 @@ describe("DeleteRunner", () => {
     await expectFailure(admin.getRunner({ runnerId }), Code.NotFound, runnerId);
     expect((await admin.listRunners({ pagination: { pageSize: 100 } })).runners.map((r) => r.runnerId)).not.toContain(runnerId);
     await expectFailure(admin.deleteRunner({ runnerId }), Code.NotFound);
+  });
+
+  it("answers not_found for a runner whose deletion completed without writing: reads never purge (a purge inside a transaction would be rolled back)", async () => {
+    const { runnerId } = await createRunner(admin);
+    await admin.deleteRunner({ runnerId });
+    const marked = await server.deps.store.collection(runners).get(runnerId);
+    server.clock.advance(deletionGraceMs);
+    await expectFailure(admin.getRunner({ runnerId }), Code.NotFound, runnerId);
+    await expectFailure(admin.createRunnerToken({ runnerId }), Code.NotFound, runnerId);
+    expect(await server.deps.store.collection(runners).get(runnerId)).toEqual(marked);
   });
 
   it("removes a runner at once when forced", async () => {

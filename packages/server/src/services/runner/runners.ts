@@ -11,9 +11,20 @@ import { deleteRunnerChildren } from "./runner-children.js";
 import { issueRunnerToken } from "./runner-credentials.js";
 import { runnerKindAndProvider } from "./runner-kind.js";
 import { assertNotGoingAway, createdMessage, isGoingAway, isGone, markDeleting } from "./runner-lifecycle.js";
-import { assertOwnRunner, denyRunnerCaller, findRunner, isRunnerCaller } from "./runner-lookup.js";
+import { denyRunnerCaller, findOwnRunner, findRunner, ownRunnerOnly } from "./runner-lookup.js";
 import { applySpecUpdate, newRunnerSpec } from "./runner-spec.js";
-import { recordsWhere } from "./store-scan.js";
+import { recordsWhere } from "../../store/scan.js";
+
+/**
+ * A runner as every response shows it: the metrics password is write-only (it is kept for the
+ * runner's metrics export, but no RPC returns it — not to members, not to the runner itself).
+ */
+function runnerView(runner: Runner): Runner {
+  const view = clone(RunnerSchema, runner);
+  const metrics = view.spec?.configuration?.metrics;
+  if (metrics) metrics.password = "";
+  return view;
+}
 
 const localRunnersOffMessage = "local runners are switched off for this organization (local-configuration runner is inactive)";
 
@@ -68,14 +79,12 @@ export const runnerHandlers: HandlerGroup = (deps) => ({
       await tx.collection(runners).insert({ id: runnerId, organizationId: caller.organizationId, value: runner });
       return issueRunnerToken(deps, caller.organizationId, runnerId);
     });
-    return { runner, exchangeToken };
+    return { runner: runnerView(runner), exchangeToken };
   },
 
   async getRunner(req, ctx) {
     const caller = callerOf(ctx);
-    assertOwnRunner(caller, req.runnerId);
-    const record = await findRunner(deps.store, deps.clock.nowMs(), caller.organizationId, req.runnerId);
-    return { runner: record.value };
+    return { runner: runnerView(await findOwnRunner(deps.store, deps.clock.nowMs(), caller, req.runnerId)) };
   },
 
   async listRunners(req, ctx) {
@@ -84,7 +93,7 @@ export const runnerHandlers: HandlerGroup = (deps) => ({
     const creators = req.filter?.creatorIds ?? [];
     const kinds = req.filter?.kinds ?? [];
     const providers = req.filter?.providers ?? [];
-    const onlySelf = isRunnerCaller(caller) ? caller.subject.id : undefined;
+    const onlySelf = ownRunnerOnly(caller);
     const page = await paginate(deps.pageTokens, {
       collection: deps.store.collection(runners),
       organizationId: caller.organizationId,
@@ -97,7 +106,7 @@ export const runnerHandlers: HandlerGroup = (deps) => ({
         (kinds.length === 0 || kinds.includes(r.kind)) &&
         (providers.length === 0 || providers.includes(r.provider)),
     });
-    return { runners: page.values, pagination: page.pagination };
+    return { runners: page.values.map(runnerView), pagination: page.pagination };
   },
 
   async updateRunner(req, ctx) {
@@ -114,7 +123,7 @@ export const runnerHandlers: HandlerGroup = (deps) => ({
       if (req.spec) applySpecUpdate(runner, req.spec, (plain) => encryptForRunner(record.value, plain));
       const now = deps.clock.now();
       runner.updatedAt = now;
-      await tx.collection(runners).update(req.runnerId, runner, { organizationId, expectVersion: record.version });
+      await tx.collection(runners).update(req.runnerId, runner, { organizationId }); // read in this transaction: no one changed it since
       if (runner.kind === RunnerKind.LOCAL_CONFIGURATION && wasPhase !== RunnerPhase.INACTIVE && runner.spec?.desiredPhase === RunnerPhase.INACTIVE)
         await switchLocalRunnersOff(tx, organizationId, now);
     });
@@ -135,7 +144,7 @@ export const runnerHandlers: HandlerGroup = (deps) => ({
       if (record.value.status?.phase === RunnerPhase.DELETING) return; // already shutting down: keep its deadline
       const runner = record.value;
       markDeleting(runner, deps.clock.now());
-      await tx.collection(runners).update(req.runnerId, runner, { organizationId, expectVersion: record.version });
+      await tx.collection(runners).update(req.runnerId, runner, { organizationId });
     });
     return {};
   },

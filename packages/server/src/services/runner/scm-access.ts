@@ -1,7 +1,7 @@
 // CheckAuthenticationForHost and CheckRepositoryAccess: answered from the caller's host tokens,
 // the runner's SCM integrations and the SCM catalogue — never from a real SCM.
-import { callerOf, invalidArgument } from "../../kit.js";
-import { hostNameProblem } from "../runner-configuration/host-name.js";
+import { callerOf } from "../../kit.js";
+import { assertHostName } from "../runner-configuration/host-name.js";
 import { authenticationMethods } from "./authentication-methods.js";
 import { locateArgument, parseArgument } from "./context-url-argument.js";
 import type { HandlerGroup } from "./handler-group.js";
@@ -13,8 +13,7 @@ import { requireScmHost } from "./scm-hosts.js";
 export const scmAccessHandlers: HandlerGroup = (deps) => ({
   async checkAuthenticationForHost(req, ctx) {
     const caller = callerOf(ctx);
-    const problem = hostNameProblem(req.host);
-    if (problem) throw invalidArgument("host", problem);
+    assertHostName(req.host, "host");
     const nowMs = deps.clock.nowMs();
     const runner = await findUsableRunner(deps.store, nowMs, caller, req.runnerId, "check authentication through it");
     const scm = await requireScmHost(deps.store, caller.organizationId, runner, req.host);

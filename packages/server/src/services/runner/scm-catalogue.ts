@@ -21,12 +21,12 @@ import {
 } from "../../collections.js";
 import type { CollectionSpec, Store, Transaction } from "../../store/store.js";
 import { normalizeHost } from "../runner-configuration/index.js";
-import { recordsWhere } from "./store-scan.js";
+import { recordsWhere } from "../../store/scan.js";
 
 type Fixture<T> = Omit<T, "host"> & { scms?: readonly string[] };
 
 /** The built-in repositories, on every known host. */
-export const fixtureRepositories: readonly Fixture<ScmRepositoryRecord>[] = [
+const fixtureRepositories: readonly Fixture<ScmRepositoryRecord>[] = [
   {
     owner: "org",
     name: "repo",
@@ -62,7 +62,7 @@ export const fixtureRepositories: readonly Fixture<ScmRepositoryRecord>[] = [
 ];
 
 /** The built-in organizations; every authenticated caller belongs to them. */
-export const fixtureOrganizations: readonly Fixture<ScmOrganizationRecord>[] = [{ name: "gitpod-io" }, { name: "org" }, { name: "org/platform", scms: ["gitlab"] }];
+const fixtureOrganizations: readonly Fixture<ScmOrganizationRecord>[] = [{ name: "gitpod-io" }, { name: "org" }, { name: "org/platform", scms: ["gitlab"] }];
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

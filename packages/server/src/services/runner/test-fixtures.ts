@@ -12,9 +12,9 @@ import {
   HostAuthenticationTokenSource,
   SCMIntegrationSchema,
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { hostAuthenticationTokens, scmIntegrations } from "../../collections.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { addUser } from "../../test-support/store-fixtures.js";
+import { insertHostToken, insertScmIntegration } from "../runner-configuration/scm-credentials.js";
 import { sealSecret } from "../runner-configuration/secret-box.js";
 
 export { addRunner, addUser, runnerToken } from "../../test-support/store-fixtures.js";
@@ -61,10 +61,8 @@ export async function addHostToken(
   options: { runnerId: string; userId: string; host: string; expiresAtMs?: number; organizationId?: string },
 ): Promise<string> {
   const id = server.deps.ids.newId();
-  await server.deps.store.collection(hostAuthenticationTokens).insert({
-    id,
-    organizationId: options.organizationId ?? server.bootstrap.organizationId,
-    value: {
+  await server.deps.store.transaction((tx) =>
+    insertHostToken(tx, options.organizationId ?? server.bootstrap.organizationId, {
       token: create(HostAuthenticationTokenSchema, {
         id,
         runnerId: options.runnerId,
@@ -74,8 +72,8 @@ export async function addHostToken(
         ...(options.expiresAtMs !== undefined ? { expiresAt: timestampFromMs(options.expiresAtMs) } : {}),
       }),
       encryptedValue: sealSecret("ghp_test_token"),
-    },
-  });
+    }),
+  );
   return id;
 }
 
@@ -85,11 +83,11 @@ export async function addScmIntegration(
   options: { runnerId: string; host: string; scmId: string; oauthClientId?: string; issuerUrl?: string; pat?: boolean; organizationId?: string },
 ): Promise<string> {
   const id = server.deps.ids.newId();
-  await server.deps.store.collection(scmIntegrations).insert({
-    id,
-    organizationId: options.organizationId ?? server.bootstrap.organizationId,
-    value: {
-      integration: create(SCMIntegrationSchema, {
+  await server.deps.store.transaction((tx) =>
+    insertScmIntegration(
+      tx,
+      options.organizationId ?? server.bootstrap.organizationId,
+      create(SCMIntegrationSchema, {
         id,
         runnerId: options.runnerId,
         host: options.host,
@@ -99,7 +97,7 @@ export async function addScmIntegration(
           ? { oauth: { clientId: options.oauthClientId, encryptedClientSecret: sealSecret("secret"), issuerUrl: options.issuerUrl ?? "" } }
           : {}),
       }),
-    },
-  });
+    ),
+  );
   return id;
 }

@@ -5,11 +5,11 @@ import { create } from "@bufbuild/protobuf";
 import { UpdateWindowSchema, type UpdateWindow } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { invalidArgument } from "../../errors.js";
 
-export const minimumWindowHours = 2;
+const minimumWindowHours = 2;
 const defaultWindowHours = 2;
 
 /** The window's length in hours, 1 to 24 (end == start counts as 0: an empty window). */
-export function windowHours(start: number, end: number): number {
+function windowHours(start: number, end: number): number {
   return (end - start + 24) % 24;
 }
 
