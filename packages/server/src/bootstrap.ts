@@ -9,7 +9,8 @@ import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/run
 import { RunnerPhase, RunnerSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { organizations, users } from "./auth/identity-records.js";
 import { newToken } from "./auth/token-store.js";
-import { environmentClasses, runners } from "./collections.js";
+import { environmentClasses } from "./domain/environment-classes/index.js";
+import { runners } from "./domain/runners/index.js";
 import type { OrganizationConfig } from "./config.js";
 import type { HandlerDeps } from "./handler-deps.js";
 

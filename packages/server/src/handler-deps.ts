@@ -3,7 +3,7 @@
 import { createTokenStore, type TokenStore } from "./auth/token-store.js";
 import { systemClock, type Clock } from "./clock.js";
 import { randomIds, type IdGenerator } from "./ids.js";
-import { createPageTokens, type PageTokens } from "./page-token.js";
+import { createPageTokens, type PageTokens } from "./pagination/index.js";
 import { createMemoryStore } from "./store/memory-store.js";
 import type { Store } from "./store/store.js";
 

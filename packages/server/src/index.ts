@@ -1,6 +1,6 @@
 // @gitpod-connect/server: the reference server of the Gitpod v1 API, embeddable.
 export { startServer, type StartServerOptions, type RunningServer } from "./start-server.js";
-export { createRoutes, mountedServices, type RoutesOptions } from "./routes.js";
+export { createRoutes, mountedServices, type RoutesOptions } from "./rpc/routes.js";
 export { createRequestHandler, type RequestHandlerOptions, type NodeRequestHandler } from "./http/request-handler.js";
 export { createOnePortServer, type OnePortServer } from "./http/one-port-server.js";
 export { createHandlerDeps } from "./handler-deps.js";
@@ -9,7 +9,7 @@ export { loadConfig, parseConfigObject, type ServerConfig, type OrganizationConf
 export { systemClock, manualClock, type ManualClock } from "./clock.js";
 export { randomIds, sequentialIds } from "./ids.js";
 export { createMemoryStore, type MemoryStore } from "./store/memory-store.js";
-export { createPageTokens, type PageTokens } from "./page-token.js";
+export { createPageTokens, type PageTokens } from "./pagination/index.js";
 export { serviceImplementations } from "./services/index.js";
 export {
   addScmOrganization,
@@ -17,5 +17,5 @@ export {
   type ScmOrganizationRecord,
   type ScmPullRequestRecord,
   type ScmRepositoryRecord,
-} from "./services/runner/index.js";
-export * from "./kit.js";
+} from "./domain/scm/index.js";
+export * from "./rpc/index.js";

@@ -3,7 +3,7 @@ import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/run
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gitpodServices } from "./services/gitpod-services.js";
+import { gitpodServices } from "./rpc/gitpod-services.js";
 import { sampleService } from "./test-support/sample-service.js";
 import { flavours, startTestServer, testTokens, transport, type TestServer } from "./test-support/test-server.js";
 

@@ -8,8 +8,8 @@ import { createHandlerDeps, type HandlerDeps } from "./handler-deps.js";
 import { createOnePortServer } from "./http/one-port-server.js";
 import { createRequestHandler } from "./http/request-handler.js";
 import type { IdGenerator } from "./ids.js";
-import { createRoutes } from "./routes.js";
-import type { ServiceImplementation } from "./service-implementation.js";
+import { createRoutes } from "./rpc/routes.js";
+import type { ServiceImplementation } from "./rpc/define-service.js";
 
 export interface StartServerOptions extends BootstrapOptions {
   /** Default 8080; 0 picks a free port. */

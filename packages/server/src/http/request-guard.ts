@@ -13,7 +13,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { authenticate } from "../auth/authentication.js";
 import type { Caller } from "../auth/caller.js";
 import type { TokenStore } from "../auth/token-store.js";
-import { toConnectError } from "../error-mapping.js";
+import { toConnectError } from "../rpc/interceptors/error-mapping.js";
 import { resourceExhausted } from "../errors.js";
 import { decompress, isSupportedEncoding } from "./decompress.js";
 import { compressedFlag, joinEnvelopes, splitEnvelopes, type Envelope } from "./envelope.js";

@@ -10,7 +10,7 @@ import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { callerKey } from "../auth/caller.js";
 import type { TokenStore } from "../auth/token-store.js";
 import { readMaxBytes as defaultReadMaxBytes } from "../limits.js";
-import { preflightErrorKey } from "./preflight-error.js";
+import { preflightErrorKey } from "../rpc/interceptors/preflight-error.js";
 import { guardRequest, type BodyRead } from "./request-guard.js";
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;

@@ -3,7 +3,7 @@
 import { create } from "@bufbuild/protobuf";
 import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { environmentClasses } from "../collections.js";
+import { environmentClasses } from "../domain/environment-classes/index.js";
 import { http1Request } from "../test-support/raw-request.js";
 import { sampleService } from "../test-support/sample-service.js";
 import { startTestServer, testTokens, type TestServer } from "../test-support/test-server.js";

@@ -1,6 +1,6 @@
 // Every service implementation the server mounts: add one line per service.
 // Services without an entry here are still mounted; each of their RPCs answers unimplemented.
-import type { ServiceImplementation } from "../service-implementation.js";
+import type { ServiceImplementation } from "../rpc/define-service.js";
 import { runnerConfigurationService } from "./runner-configuration/index.js";
 import { runnerService } from "./runner/index.js";
 

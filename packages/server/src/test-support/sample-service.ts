@@ -2,11 +2,11 @@
 // and hardening tests can exercise a full round trip before the real handlers exist. It is not
 // registered in services/index.ts; the real implementation replaces nothing here.
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { environmentClasses } from "../collections.js";
+import { environmentClasses } from "../domain/environment-classes/index.js";
 import { callerOf } from "../auth/caller.js";
 import { notFound } from "../errors.js";
-import { paginate } from "../paginate.js";
-import { defineService } from "../service-implementation.js";
+import { paginate } from "../pagination/index.js";
+import { defineService } from "../rpc/define-service.js";
 
 export interface SampleHooks {
   /** Awaited inside GetEnvironmentClass before it answers (lets tests hold a call in flight). */

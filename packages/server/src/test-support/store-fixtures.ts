@@ -5,7 +5,7 @@ import { Principal, SubjectSchema } from "@gitpod-connect/schema/gitpod/v1/ident
 import { RunnerPhase, RunnerSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { users } from "../auth/identity-records.js";
-import { runners } from "../collections.js";
+import { runners } from "../domain/runners/index.js";
 import type { TestServer } from "./test-server.js";
 
 export interface RunnerOptions {

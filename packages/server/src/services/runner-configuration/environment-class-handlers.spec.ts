@@ -3,7 +3,8 @@ import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/run
 import { RunnerPhase } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { environmentClasses, runners } from "../../collections.js";
+import { environmentClasses } from "../../domain/environment-classes/index.js";
+import { runners } from "../../domain/runners/index.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { runnerConfigurationService } from "./runner-configuration-service.js";
 import { addRunner, allPages, expectFailure, tamper } from "./test-fixtures.js";

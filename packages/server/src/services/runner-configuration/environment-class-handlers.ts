@@ -2,10 +2,9 @@
 import { create } from "@bufbuild/protobuf";
 import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
 import type { Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
-import { callerOf, environmentClasses, invalidArgument, notFound, paginate, recordsWhere, runners } from "../../kit.js";
-import { isGoingAway } from "../runner/runner-lifecycle.js";
-import { findUsableRunner, mayActOn, ownRunnerOnly } from "../runner/runner-lookup.js";
-import { assertNoProblems, descriptionProblem, displayNameProblem, environmentClassProblems } from "./environment-class-rules.js";
+import { callerOf, invalidArgument, notFound, paginate, recordsWhere } from "../../rpc/index.js";
+import { assertNoProblems, descriptionProblem, displayNameProblem, environmentClasses, environmentClassProblems } from "../../domain/environment-classes/index.js";
+import { findUsableRunner, isGoingAway, mayActOn, ownRunnerOnly, runners } from "../../domain/runners/index.js";
 import type { HandlerGroup } from "./handler-group.js";
 
 const kind = "environment class";

@@ -12,7 +12,7 @@ import { users } from "../../auth/identity-records.js";
 import type { Caller } from "../../auth/caller.js";
 import { invalidArgument, notFound, permissionDenied } from "../../errors.js";
 import type { Transaction } from "../../store/store.js";
-import { tokenOwnerId } from "./scm-credentials.js";
+import { tokenOwnerId } from "../../domain/scm/index.js";
 
 /** Whether the caller is a user with the admin flag in its organization. */
 export async function isOrganizationAdmin(store: Transaction, caller: Caller): Promise<boolean> {

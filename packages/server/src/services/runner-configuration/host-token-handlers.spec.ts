@@ -3,11 +3,10 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { HostAuthenticationTokenSource, RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostAuthenticationTokens } from "../../collections.js";
+import { findHostToken, hostAuthenticationTokens } from "../../domain/scm/index.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { runnerConfigurationService } from "./runner-configuration-service.js";
-import { findHostToken } from "./scm-credentials.js";
-import { openSecret } from "./secret-box.js";
+import { openSecret } from "../../domain/secrets/index.js";
 import { addRunner, addUser, allPages, expectFailure, expectOneWinner, leaks, rawBodies, runnerToken, tamper, userSubject } from "./test-fixtures.js";
 
 let server: TestServer;

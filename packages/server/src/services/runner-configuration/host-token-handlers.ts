@@ -5,15 +5,14 @@ import { create } from "@bufbuild/protobuf";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { HostAuthenticationTokenSchema } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import type { Caller } from "../../auth/caller.js";
-import { callerOf, hostAuthenticationTokens, invalidArgument, notFound, paginate, scmIntegrations } from "../../kit.js";
-import type { HostTokenRecord } from "../../collections.js";
+import { callerOf, invalidArgument, notFound, paginate } from "../../rpc/index.js";
+import { assertHostName, deleteHostToken, hostAuthenticationTokens, insertHostToken, normalizeHost, scmIntegrations, tokenOwnerId } from "../../domain/scm/index.js";
+import type { HostTokenRecord } from "../../domain/scm/index.js";
 import type { Transaction } from "../../store/store.js";
-import { findUsableRunner } from "../runner/runner-lookup.js";
+import { findUsableRunner } from "../../domain/runners/index.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { assertHostName, normalizeHost } from "./host-name.js";
 import { canSeeToken, isOrganizationAdmin, resolveTokenOwner } from "./host-token-access.js";
-import { deleteHostToken, insertHostToken, tokenOwnerId } from "./scm-credentials.js";
-import { sealSecret } from "./secret-box.js";
+import { sealSecret } from "../../domain/secrets/index.js";
 
 const kind = "host authentication token";
 

@@ -1,11 +1,2 @@
-// RunnerConfigurationService and what other services share with it.
+// RunnerConfigurationService.
 export { runnerConfigurationService } from "./runner-configuration-service.js";
-export {
-  deleteHostTokensWhere,
-  deleteScmIntegrationsWhere,
-  findHostToken,
-  findScmIntegration,
-  tokenOwnerId,
-  type HostQuery,
-} from "./scm-credentials.js";
-export { normalizeHost } from "./host-name.js";

@@ -1,6 +1,6 @@
 // gitpod.v1.RunnerConfigurationService: all 16 RPCs, from the handler groups of this folder.
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { defineService } from "../../kit.js";
+import { defineService } from "../../rpc/index.js";
 import { environmentClassHandlers } from "./environment-class-handlers.js";
 import { hostTokenHandlers } from "./host-token-handlers.js";
 import { schemaHandler } from "./schema-handler.js";

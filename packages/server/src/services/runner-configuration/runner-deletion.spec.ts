@@ -5,17 +5,12 @@ import { Code } from "@connectrpc/connect";
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  environmentClasses,
-  hostAuthenticationTokens,
-  hostTokenKeys,
-  runners as runnersCollection,
-  scmIntegrationKeys,
-  scmIntegrations,
-} from "../../collections.js";
+import { environmentClasses } from "../../domain/environment-classes/index.js";
+import { hostAuthenticationTokens, scmIntegrations } from "../../domain/scm/index.js";
+import { hostTokenKeys, scmIntegrationKeys } from "../../domain/scm/records.js";
+import { deletionGraceMs, runners as runnersCollection } from "../../domain/runners/index.js";
 import { recordsWhere } from "../../store/scan.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
-import { deletionGraceMs } from "../runner/runner-lifecycle.js";
 import { runnerService } from "../runner/runner-service.js";
 import { runnerConfigurationService } from "./runner-configuration-service.js";
 import { addRunner, expectFailure } from "./test-fixtures.js";

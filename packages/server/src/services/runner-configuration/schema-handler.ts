@@ -1,7 +1,6 @@
 // GetRunnerConfigurationSchema: the schema of the runner's provider (provider-schemas.ts).
-import { callerOf } from "../../kit.js";
-import { findOwnRunner } from "../runner/runner-lookup.js";
-import { schemaMessage } from "./configuration-schema.js";
+import { callerOf } from "../../rpc/index.js";
+import { findOwnRunner, schemaMessage } from "../../domain/runners/index.js";
 import type { HandlerGroup } from "./handler-group.js";
 
 export const schemaHandler: HandlerGroup = (deps) => ({

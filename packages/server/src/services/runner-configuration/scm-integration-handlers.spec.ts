@@ -2,11 +2,10 @@ import { Code } from "@connectrpc/connect";
 import { createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from "node:crypto";
 import { HostAuthenticationTokenSource, RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scmIntegrations } from "../../collections.js";
+import { findHostToken, findScmIntegration, scmIntegrations } from "../../domain/scm/index.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { runnerConfigurationService } from "./runner-configuration-service.js";
-import { findHostToken, findScmIntegration } from "./scm-credentials.js";
-import { openSecret } from "./secret-box.js";
+import { openSecret } from "../../domain/secrets/index.js";
 import { addRunner, addUser, allPages, expectFailure, expectOneWinner, leaks, rawBodies, tamper, userSubject } from "./test-fixtures.js";
 
 let server: TestServer;

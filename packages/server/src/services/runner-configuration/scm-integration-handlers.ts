@@ -5,13 +5,12 @@ import { create } from "@bufbuild/protobuf";
 import { HostAuthenticationTokenSource, SCMIntegrationSchema, type SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import type { Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
 import type { Caller } from "../../auth/caller.js";
-import { callerOf, notFound, paginate, scmIntegrations } from "../../kit.js";
+import { callerOf, notFound, paginate } from "../../rpc/index.js";
+import { deleteHostTokensWhere, deleteScmIntegration, insertScmIntegration, normalizeHost, scmIntegrations } from "../../domain/scm/index.js";
 import type { Transaction } from "../../store/store.js";
-import { findRunner, findUsableRunner, mayActOn, ownRunnerOnly } from "../runner/runner-lookup.js";
+import { findRunner, findUsableRunner, mayActOn, ownRunnerOnly } from "../../domain/runners/index.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { normalizeHost } from "./host-name.js";
-import { encryptForRunner } from "./runner-encryption.js";
-import { deleteHostTokensWhere, deleteScmIntegration, insertScmIntegration } from "./scm-credentials.js";
+import { encryptForRunner } from "../../domain/secrets/index.js";
 import { assertNoScmProblems, scmProblems, type ScmProposal } from "./scm-integration-rules.js";
 
 const kind = "SCM integration";

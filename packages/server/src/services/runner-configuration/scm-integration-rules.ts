@@ -10,9 +10,9 @@ import {
   type SCMIntegrationValidationResult,
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { invalidArgument } from "../../errors.js";
-import { schemaOf } from "./configuration-schema.js";
-import { hostNameProblem } from "./host-name.js";
-import { encryptedSecretProblem } from "./runner-encryption.js";
+import { schemaOf } from "../../domain/runners/index.js";
+import { hostNameProblem } from "../../domain/scm/index.js";
+import { encryptedSecretProblem } from "../../domain/secrets/index.js";
 
 /**
  * The client secret of a proposal: new in clear text, encrypted by the client (checked), the one

@@ -1,10 +1,11 @@
 import { Code } from "@connectrpc/connect";
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { environmentClasses, scmIntegrations } from "../../collections.js";
+import { environmentClasses } from "../../domain/environment-classes/index.js";
+import { scmIntegrations } from "../../domain/scm/index.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { runnerConfigurationService } from "./runner-configuration-service.js";
-import { sealSecret } from "./secret-box.js";
+import { sealSecret } from "../../domain/secrets/index.js";
 import { expectFailure } from "./test-fixtures.js";
 
 let server: TestServer;

@@ -1,11 +1,10 @@
 // ValidateRunnerConfiguration: the checks of CreateEnvironmentClass / Create- and
 // UpdateSCMIntegration, reported per field instead of failing the call. Nothing is stored.
-import { callerOf, invalidArgument, notFound, scmIntegrations } from "../../kit.js";
-import { findOwnRunner } from "../runner/runner-lookup.js";
-import { environmentClassProblems, validationResult } from "./environment-class-rules.js";
+import { callerOf, invalidArgument, notFound } from "../../rpc/index.js";
+import { findScmIntegration, normalizeHost, scmIntegrations } from "../../domain/scm/index.js";
+import { findOwnRunner } from "../../domain/runners/index.js";
+import { environmentClassProblems, validationResult } from "../../domain/environment-classes/index.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { normalizeHost } from "./host-name.js";
-import { findScmIntegration } from "./scm-credentials.js";
 import { scmProblems, scmValidationResult, type SecretProposal } from "./scm-integration-rules.js";
 
 export const validationHandler: HandlerGroup = (deps) => ({

@@ -13,7 +13,7 @@ import {
   type CheckAuthenticationForHostResponse_AuthenticationMethodOAuth2 as OAuth2,
   type CheckAuthenticationForHostResponse_AuthenticationMethodPersonalAccessToken as Pat,
 } from "@gitpod-connect/schema/gitpod/v1/runner";
-import { oauthCallbackUrl } from "../runner-configuration/provider-schemas.js";
+import { oauthCallbackUrl } from "../../domain/runners/index.js";
 import type { ScmHost } from "./scm-hosts.js";
 
 interface ScmAuthFacts {

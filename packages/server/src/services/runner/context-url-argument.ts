@@ -3,7 +3,7 @@
 // (Azure DevOps) are unimplemented.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { invalidArgument } from "../../errors.js";
-import { ContextUrlError, isContextScm, locate, parseContextUrl, type ContextLocation, type ParsedContextUrl } from "./context-url.js";
+import { ContextUrlError, isContextScm, locate, parseContextUrl, type ContextLocation, type ParsedContextUrl } from "../../domain/scm/index.js";
 import type { ScmHost } from "./scm-hosts.js";
 
 function asArgument<T>(field: string, parse: () => T): T {

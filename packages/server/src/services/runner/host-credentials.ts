@@ -3,11 +3,11 @@
 // expires). The tokens are RunnerConfigurationService's; this module only reads them.
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { HostAuthenticationToken } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { hostAuthenticationTokens } from "../../collections.js";
+import { hostAuthenticationTokens } from "../../domain/scm/index.js";
 import { failedPrecondition } from "../../errors.js";
 import type { Transaction } from "../../store/store.js";
 import { recordsWhere } from "../../store/scan.js";
-import { findHostToken, normalizeHost, tokenOwnerId, type HostQuery } from "../runner-configuration/index.js";
+import { findHostToken, normalizeHost, tokenOwnerId, type HostQuery } from "../../domain/scm/index.js";
 
 /** Whether `token` still works at `nowMs`. */
 function isHostTokenValid(token: HostAuthenticationToken, nowMs: number): boolean {

@@ -1,4 +1,2 @@
-// RunnerService: the service, and what embedders may use (the SCM catalogue).
+// RunnerService.
 export { runnerService } from "./runner-service.js";
-export { addScmOrganization, addScmRepository } from "./scm-catalogue.js";
-export type { ScmOrganizationRecord, ScmPullRequestRecord, ScmRepositoryRecord } from "../../collections.js";

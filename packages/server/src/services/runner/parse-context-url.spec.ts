@@ -3,7 +3,7 @@ import { PullRequest_State } from "@gitpod-connect/schema/gitpod/v1/agent";
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestServer } from "../../test-support/test-server.js";
-import { addScmRepository } from "./scm-catalogue.js";
+import { addScmRepository } from "../../domain/scm/index.js";
 import { addHostToken, addScmIntegration, createRunner, expectFailure, startRunnerTestServer, type RunnerClient } from "./test-fixtures.js";
 
 let server: TestServer;

@@ -20,16 +20,14 @@ import {
   type Runner,
 } from "@gitpod-connect/schema/gitpod/v1/runner";
 import type { Caller } from "../../auth/caller.js";
-import { environmentClasses, runners, type ScmPullRequestRecord, type ScmRepositoryRecord } from "../../collections.js";
-import { callerOf, failedPrecondition, notFound, permissionDenied } from "../../kit.js";
+import { environmentClasses } from "../../domain/environment-classes/index.js";
+import { findUsableRunner, isGoingAway, isGone, isRunnerCaller, runners } from "../../domain/runners/index.js";
+import { branchesOf, canRead, cloneUrl, type ContextScm, type ContextTarget, defaultBranchOf, findRepository, looksLikeSha, type ScmPullRequestRecord, type ScmRepositoryRecord, webUrl } from "../../domain/scm/index.js";
+import { callerOf, failedPrecondition, notFound, permissionDenied } from "../../rpc/index.js";
 import type { Transaction } from "../../store/store.js";
-import { looksLikeSha, type ContextScm, type ContextTarget } from "./context-url.js";
 import { locateArgument, parseArgument } from "./context-url-argument.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { isAuthenticatedWithHost, requireHostAuthentication } from "./host-credentials.js";
-import { isGoingAway, isGone } from "./runner-lifecycle.js";
-import { findUsableRunner, isRunnerCaller } from "./runner-lookup.js";
-import { branchesOf, canRead, cloneUrl, defaultBranchOf, findRepository, webUrl } from "./scm-catalogue.js";
 import { requireScmHost, resolveScmHost } from "./scm-hosts.js";
 import { recordsWhere } from "../../store/scan.js";
 

@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { RunnerService, SearchMode } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testTokens, type TestServer } from "../../test-support/test-server.js";
-import { addScmRepository } from "./scm-catalogue.js";
+import { addScmRepository } from "../../domain/scm/index.js";
 import { addHostToken, addUser, allPages, expectFailure, startRunnerTestServer, type RunnerClient } from "./test-fixtures.js";
 import { searchPage, searchToken } from "./repository-search.js";
 

@@ -3,13 +3,11 @@
 // (search-query.ts), in natural order of their names. Pages follow the documented token format
 // "NEXT_PAGE/TOTAL_PAGES/TOTAL_COUNT" (e.g. "2/40/1000"): it is not opaque, so any page number
 // may be asked for; a page past the last one is empty.
-import { callerOf, invalidArgument, pageSizeOf } from "../../kit.js";
-import { assertHostName } from "../runner-configuration/host-name.js";
+import { callerOf, invalidArgument, pageSizeOf } from "../../rpc/index.js";
+import { assertHostName, canRead, naturalCompare, repositoriesOn, webUrl } from "../../domain/scm/index.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { authenticatedHosts, requireHostAuthentication } from "./host-credentials.js";
-import { naturalCompare } from "./natural-order.js";
-import { findUsableRunner } from "./runner-lookup.js";
-import { canRead, repositoriesOn, webUrl } from "./scm-catalogue.js";
+import { findUsableRunner } from "../../domain/runners/index.js";
 import { requireScmHost, resolveScmHost, type ScmHost } from "./scm-hosts.js";
 import { repositoryMatcher } from "./search-query.js";
 

@@ -3,11 +3,10 @@
 // any group id (a UUID) is accepted, and policies are recorded and listed but not enforced.
 import { create } from "@bufbuild/protobuf";
 import { RunnerPolicySchema, RunnerRole, RunnerRoleSchema, type RunnerPolicy } from "@gitpod-connect/schema/gitpod/v1/runner";
-import { runnerPolicies, type RunnerPolicyRecord } from "../../collections.js";
-import { alreadyExists, callerOf, invalidArgument, notFound, paginate, StoreError } from "../../kit.js";
+import { denyRunnerCaller, findOwnRunner, findRunner, findUsableRunner, runnerPolicies, type RunnerPolicyRecord } from "../../domain/runners/index.js";
+import { alreadyExists, callerOf, invalidArgument, notFound, paginate, StoreError } from "../../rpc/index.js";
 import { assertDefined } from "./enum-values.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { denyRunnerCaller, findOwnRunner, findRunner, findUsableRunner } from "./runner-lookup.js";
 
 const kind = "runner policy";
 

@@ -7,7 +7,7 @@
 //   repository-search.ts   SearchRepositories
 //   scm-organizations.ts   ListSCMOrganizations
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
-import { defineService } from "../../kit.js";
+import { defineService } from "../../rpc/index.js";
 import { parseContextUrlHandlers } from "./parse-context-url.js";
 import { repositorySearchHandlers } from "./repository-search.js";
 import { runnerPolicyHandlers } from "./runner-policies.js";

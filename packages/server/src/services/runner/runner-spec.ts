@@ -18,7 +18,7 @@ import {
 } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerKind, RunnerKindSchema } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { failedPrecondition, invalidArgument } from "../../errors.js";
-import { openSecret } from "../runner-configuration/secret-box.js";
+import { openSecret } from "../../domain/secrets/index.js";
 import { assertDefined, enumName } from "./enum-values.js";
 import { normalizeUpdateWindow } from "./update-window.js";
 

@@ -4,7 +4,7 @@ import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
-import { logsTokenTtlMs, resolveLogsToken, runnerTokenTtlMs } from "./runner-credentials.js";
+import { logsTokenTtlMs, resolveLogsToken, runnerTokenTtlMs } from "../../domain/runners/index.js";
 import { createRunner, expectFailure, type RunnerClient } from "./test-fixtures.js";
 
 let server: TestServer;

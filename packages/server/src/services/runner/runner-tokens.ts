@@ -1,8 +1,7 @@
 // CreateRunnerToken and CreateRunnerLogsToken (see runner-credentials.ts for the tokens).
-import { callerOf } from "../../kit.js";
+import { callerOf } from "../../rpc/index.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { issueLogsToken, issueRunnerToken } from "./runner-credentials.js";
-import { denyRunnerCaller, findUsableRunner } from "./runner-lookup.js";
+import { denyRunnerCaller, findUsableRunner, issueLogsToken, issueRunnerToken } from "../../domain/runners/index.js";
 
 export const runnerTokenHandlers: HandlerGroup = (deps) => ({
   async createRunnerToken(req, ctx) {

@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { create } from "@bufbuild/protobuf";
+import { create, create as createMessage, type DescMessage, toBinary, toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
@@ -13,13 +13,12 @@ import {
 } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { create as createMessage, toBinary, toJson, type DescMessage } from "@bufbuild/protobuf";
-import { environmentClasses, runners } from "../../collections.js";
+import { environmentClasses } from "../../domain/environment-classes/index.js";
+import { deletionGraceMs, runners } from "../../domain/runners/index.js";
 import { http1Request } from "../../test-support/raw-request.js";
 import { leaks } from "../../test-support/secret-leaks.js";
-import { sealSecret } from "../runner-configuration/secret-box.js";
+import { sealSecret } from "../../domain/secrets/index.js";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
-import { deletionGraceMs } from "./runner-lifecycle.js";
 import { allPages, createRunner, expectFailure, expectOneWinner, startRunnerTestServer, tamper, type RunnerClient } from "./test-fixtures.js";
 
 let server: TestServer;

@@ -3,15 +3,12 @@ import { clone, create } from "@bufbuild/protobuf";
 import { RunnerPhase, RunnerSchema, RunnerStatusSchema, type Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { SubjectSchema } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { RunnerKind } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
-import { alreadyExists, callerOf, paginate, runners } from "../../kit.js";
+import { alreadyExists, callerOf, paginate } from "../../rpc/index.js";
+import { assertNotGoingAway, createdMessage, deleteRunnerChildren, denyRunnerCaller, findOwnRunner, findRunner, isGoingAway, isGone, issueRunnerToken, markDeleting, ownRunnerOnly, runners } from "../../domain/runners/index.js";
 import type { Transaction } from "../../store/store.js";
-import { encryptForRunner } from "../runner-configuration/runner-encryption.js";
+import { encryptForRunner } from "../../domain/secrets/index.js";
 import type { HandlerGroup } from "./handler-group.js";
-import { deleteRunnerChildren } from "./runner-children.js";
-import { issueRunnerToken } from "./runner-credentials.js";
 import { runnerKindAndProvider } from "./runner-kind.js";
-import { assertNotGoingAway, createdMessage, isGoingAway, isGone, markDeleting } from "./runner-lifecycle.js";
-import { denyRunnerCaller, findOwnRunner, findRunner, ownRunnerOnly } from "./runner-lookup.js";
 import { applySpecUpdate, newRunnerSpec } from "./runner-spec.js";
 import { recordsWhere } from "../../store/scan.js";
 

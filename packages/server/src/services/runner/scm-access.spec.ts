@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestServer } from "../../test-support/test-server.js";
-import { addScmRepository } from "./scm-catalogue.js";
+import { addScmRepository } from "../../domain/scm/index.js";
 import { addHostToken, addScmIntegration, createRunner, expectFailure, startRunnerTestServer, type RunnerClient } from "./test-fixtures.js";
 
 let server: TestServer;

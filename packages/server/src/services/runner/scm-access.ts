@@ -1,13 +1,12 @@
 // CheckAuthenticationForHost and CheckRepositoryAccess: answered from the caller's host tokens,
 // the runner's SCM integrations and the SCM catalogue — never from a real SCM.
-import { callerOf } from "../../kit.js";
-import { assertHostName } from "../runner-configuration/host-name.js";
+import { callerOf } from "../../rpc/index.js";
+import { assertHostName, canRead, findRepository } from "../../domain/scm/index.js";
 import { authenticationMethods } from "./authentication-methods.js";
 import { locateArgument, parseArgument } from "./context-url-argument.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { isAuthenticatedWithHost, requireHostAuthentication } from "./host-credentials.js";
-import { findUsableRunner } from "./runner-lookup.js";
-import { canRead, findRepository } from "./scm-catalogue.js";
+import { findUsableRunner } from "../../domain/runners/index.js";
 import { requireScmHost } from "./scm-hosts.js";
 
 export const scmAccessHandlers: HandlerGroup = (deps) => ({

@@ -6,9 +6,9 @@ import type { Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
 import type { SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { failedPrecondition } from "../../errors.js";
 import type { Transaction } from "../../store/store.js";
-import { schemaOf } from "../runner-configuration/configuration-schema.js";
-import { findScmIntegration, normalizeHost } from "../runner-configuration/index.js";
-import type { ScmSpec } from "../runner-configuration/provider-schemas.js";
+import { schemaOf } from "../../domain/runners/index.js";
+import { findScmIntegration, normalizeHost } from "../../domain/scm/index.js";
+import type { ScmSpec } from "../../domain/runners/index.js";
 
 export interface ScmHost {
   /** Normalized: lower case, port kept. */

@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestServer } from "../../test-support/test-server.js";
-import { addScmOrganization } from "./scm-catalogue.js";
+import { addScmOrganization } from "../../domain/scm/index.js";
 import { addHostToken, addScmIntegration, allPages, expectFailure, startRunnerTestServer, tamper, type RunnerClient } from "./test-fixtures.js";
 
 let server: TestServer;

@@ -2,13 +2,11 @@
 // order. `query` filters by a case-insensitive substring on GitLab hosts only (as GitLab's API
 // does); other hosts ignore it. Page tokens are opaque and verified (HMAC), bound to the runner,
 // host, caller and query.
-import { callerOf, paginateArray } from "../../kit.js";
-import { assertHostName } from "../runner-configuration/host-name.js";
+import { callerOf, paginateArray } from "../../rpc/index.js";
+import { assertHostName, isMember, naturalCompare, organizationsOn, webUrl } from "../../domain/scm/index.js";
 import type { HandlerGroup } from "./handler-group.js";
 import { requireHostAuthentication } from "./host-credentials.js";
-import { naturalCompare } from "./natural-order.js";
-import { findUsableRunner } from "./runner-lookup.js";
-import { isMember, organizationsOn, webUrl } from "./scm-catalogue.js";
+import { findUsableRunner } from "../../domain/runners/index.js";
 import { requireScmHost } from "./scm-hosts.js";
 
 export const scmOrganizationHandlers: HandlerGroup = (deps) => ({

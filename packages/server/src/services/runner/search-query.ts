@@ -5,7 +5,7 @@
 // qualifiers `user:`, `org:`, `owner:` (owner equals), `repo:OWNER/NAME`, `is:public`,
 // `is:private`, `fork:true|only|false` and `in:name`; plain words must occur in the name. Another
 // qualifier is invalid_argument naming search_string (the real SCM would reject it too).
-import type { ScmRepositoryRecord } from "../../collections.js";
+import type { ScmRepositoryRecord } from "../../domain/scm/index.js";
 import { invalidArgument } from "../../errors.js";
 import { SearchMode } from "@gitpod-connect/schema/gitpod/v1/runner";
 

@@ -14,8 +14,8 @@ import {
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { addUser } from "../../test-support/store-fixtures.js";
-import { insertHostToken, insertScmIntegration } from "../runner-configuration/scm-credentials.js";
-import { sealSecret } from "../runner-configuration/secret-box.js";
+import { insertHostToken, insertScmIntegration } from "../../domain/scm/index.js";
+import { sealSecret } from "../../domain/secrets/index.js";
 
 export { addRunner, addUser, runnerToken } from "../../test-support/store-fixtures.js";
 export { allPages, expectFailure, expectOneWinner, tamper } from "../../test-support/expectations.js";

@@ -5,15 +5,15 @@
 import type { DescService, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import { authenticationInterceptor } from "./auth/authentication.js";
-import { errorMappingInterceptor } from "./error-mapping.js";
-import type { HandlerDeps } from "./handler-deps.js";
-import { preflightErrorInterceptor } from "./http/preflight-error.js";
-import { readMaxBytes } from "./limits.js";
-import type { ServiceImplementation } from "./service-implementation.js";
-import { gitpodServices } from "./services/gitpod-services.js";
-import { serviceImplementations } from "./services/index.js";
-import { validationInterceptor } from "./validation.js";
+import { authenticationInterceptor } from "./interceptors/authentication.js";
+import { errorMappingInterceptor } from "./interceptors/error-mapping.js";
+import type { HandlerDeps } from "../handler-deps.js";
+import { preflightErrorInterceptor } from "./interceptors/preflight-error.js";
+import { readMaxBytes } from "../limits.js";
+import type { ServiceImplementation } from "./define-service.js";
+import { gitpodServices } from "./gitpod-services.js";
+import { serviceImplementations } from "../services/index.js";
+import { validationInterceptor } from "./interceptors/validation.js";
 
 export interface RoutesOptions {
   deps: HandlerDeps;

@@ -8,14 +8,7 @@
 // a scan, and a duplicate is the store's own already_exists on insert (so it is decided atomically).
 // Call the writers inside a transaction, so that record and key are written or removed together.
 import type { HostAuthenticationToken, SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import {
-  hostAuthenticationTokens,
-  hostTokenKeys,
-  scmIntegrationKeys,
-  scmIntegrations,
-  type HostTokenRecord,
-  type ScmIntegrationRecord,
-} from "../../collections.js";
+import { hostAuthenticationTokens, hostTokenKeys, scmIntegrationKeys, scmIntegrations, type HostTokenRecord, type ScmIntegrationRecord } from "./records.js";
 import type { ConnectError } from "@connectrpc/connect";
 import { alreadyExists } from "../../errors.js";
 import { deleteWhere } from "../../store/scan.js";

@@ -2,9 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import { RunnerSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerKind, RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { describe, expect, it } from "vitest";
-import { schemaMessage } from "./configuration-schema.js";
+import { providerSchema, schemaMessage } from "../runners/index.js";
 import { configurationProblems } from "./configuration-validation.js";
-import { providerSchema } from "./provider-schemas.js";
 
 const providers = [
   RunnerProvider.UNSPECIFIED,

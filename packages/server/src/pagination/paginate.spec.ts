@@ -4,9 +4,9 @@ import { PaginationRequestSchema } from "@gitpod-connect/schema/gitpod/v1/pagina
 import { describe, expect, it } from "vitest";
 import { createPageTokens } from "./page-token.js";
 import { paginate, paginateArray } from "./paginate.js";
-import { createMemoryStore } from "./store/memory-store.js";
-import { plainCollection } from "./store/store.js";
-import { tamper } from "./test-support/expectations.js";
+import { createMemoryStore } from "../store/memory-store.js";
+import { plainCollection } from "../store/store.js";
+import { tamper } from "../test-support/expectations.js";
 
 const things = plainCollection<{ n: number }>("things", "thing");
 

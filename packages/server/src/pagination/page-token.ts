@@ -4,7 +4,7 @@
 // token that was forged, edited, issued by another process, or issued for another list or filter
 // fails verification and the call gets invalid_argument naming `pagination.token`.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { invalidArgument } from "./errors.js";
+import { invalidArgument } from "../errors.js";
 
 export interface PageTokens {
   /** A token that resumes the list bound to `binding` after `cursor`. */

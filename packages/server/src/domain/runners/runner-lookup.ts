@@ -9,7 +9,7 @@
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import type { Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
 import type { Caller } from "../../auth/caller.js";
-import { runners } from "../../collections.js";
+import { runners } from "./records.js";
 import { notFound, permissionDenied } from "../../errors.js";
 import type { StoredRecord, Transaction } from "../../store/store.js";
 import { assertNotGoingAway, isGone } from "./runner-lifecycle.js";

@@ -12,8 +12,8 @@ import {
   findScmIntegration,
   insertHostToken,
   insertScmIntegration,
-} from "./scm-credentials.js";
-import { sealSecret } from "./secret-box.js";
+} from "./credentials.js";
+import { sealSecret } from "../secrets/index.js";
 
 const org = "org-1";
 const runnerId = "runner-1";

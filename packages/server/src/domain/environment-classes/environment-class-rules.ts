@@ -9,7 +9,7 @@ import {
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { invalidArgument } from "../../errors.js";
 import { configurationProblems, type ConfigurationEntry, type ConfigurationProblem } from "./configuration-validation.js";
-import { schemaOf } from "./configuration-schema.js";
+import { schemaOf } from "../runners/index.js";
 
 export interface EnvironmentClassProposal {
   displayName: string;

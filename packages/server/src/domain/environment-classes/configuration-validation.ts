@@ -1,7 +1,7 @@
 // Checks an environment class's configuration (key/value pairs) against the environment_classes
 // fields of a runner's schema: every key known and given once, every value valid for its field,
 // every required field present.
-import { fieldValueProblem, type FieldSpec } from "./field-spec.js";
+import { fieldValueProblem, type FieldSpec } from "../runners/index.js";
 
 export interface ConfigurationProblem {
   /** The configuration key the problem is about (FieldValidationError.key). */

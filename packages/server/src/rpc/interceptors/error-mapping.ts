@@ -2,7 +2,7 @@
 // become the codes they stand for; anything else is an internal error whose details are logged,
 // never sent (no stack traces or internal messages on the wire).
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { StoreError } from "./store/store.js";
+import { StoreError } from "../../store/store.js";
 
 const storeCodes = {
   not_found: Code.NotFound,

@@ -7,9 +7,9 @@ import {
   type PaginationRequest,
   type PaginationResponse,
 } from "@gitpod-connect/schema/gitpod/v1/pagination";
-import { invalidArgument } from "./errors.js";
+import { invalidArgument } from "../errors.js";
 import { fingerprint, type PageTokens } from "./page-token.js";
-import type { Collection, StoredRecord } from "./store/store.js";
+import type { Collection, StoredRecord } from "../store/store.js";
 
 /** Page size when the request leaves it 0. */
 export const defaultPageSize = 25;

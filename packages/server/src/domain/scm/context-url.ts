@@ -7,7 +7,7 @@
 //   clone: https://HOST/OWNER/REPO.git, ssh://git@HOST[:PORT]/OWNER/REPO.git, git@HOST:OWNER/REPO.git
 // Query strings and fragments (?tab=…, #L10) are ignored; so are unknown sub-pages (/actions, /wiki):
 // they point at the repository itself.
-import { normalizeHost } from "../runner-configuration/index.js";
+import { normalizeHost } from "./host-name.js";
 
 /** The SCM systems whose URL layouts this module knows (scm_id values). */
 const contextScms = ["github", "gitlab", "bitbucket"] as const;

@@ -13,14 +13,9 @@
 // Access: a public repository is readable by every caller authenticated with the host; a private
 // one only by the subjects in its `members`. An organization without `members` has every
 // authenticated caller as a member.
-import {
-  scmOrganizations,
-  scmRepositories,
-  type ScmOrganizationRecord,
-  type ScmRepositoryRecord,
-} from "../../collections.js";
+import { scmOrganizations, scmRepositories, type ScmOrganizationRecord, type ScmRepositoryRecord } from "./records.js";
 import type { CollectionSpec, Store, Transaction } from "../../store/store.js";
-import { normalizeHost } from "../runner-configuration/index.js";
+import { normalizeHost } from "./host-name.js";
 import { recordsWhere } from "../../store/scan.js";
 
 type Fixture<T> = Omit<T, "host"> & { scms?: readonly string[] };

@@ -2,10 +2,11 @@
 // policies, SCM integrations, host authentication tokens and the tokens issued for it. Removed in
 // the transaction that marks the runner deleted, so no one sees a half-deleted runner.
 import type { TokenStore } from "../../auth/token-store.js";
-import { environmentClasses, runnerPolicies } from "../../collections.js";
+import { environmentClasses } from "../environment-classes/index.js";
+import { runnerPolicies } from "./records.js";
 import { deleteWhere } from "../../store/scan.js";
 import type { Transaction } from "../../store/store.js";
-import { deleteHostTokensWhere, deleteScmIntegrationsWhere } from "../runner-configuration/index.js";
+import { deleteHostTokensWhere, deleteScmIntegrationsWhere } from "../scm/index.js";
 import { revokeRunnerCredentials } from "./runner-credentials.js";
 
 /** Deletes everything of the runner; run it inside the transaction that deletes or marks the runner. */

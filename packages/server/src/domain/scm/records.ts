@@ -1,31 +1,18 @@
-// The resource collections services share. Define a collection once here, then use it from any
-// handler with `deps.store.collection(runners)`. Records carry the owning organization.
-//
-// Host authentication tokens and SCM integrations (owned by RunnerConfigurationService) are read by
-// RunnerService too (CheckAuthenticationForHost, CheckRepositoryAccess, SearchRepositories,
-// ListSCMOrganizations): use `findHostToken` and `findScmIntegration` from
-// `services/runner-configuration/scm-credentials.ts` (one `get` each, through the key collections
-// below) rather than scanning these collections, and write them only through that module.
-import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
-import { RunnerSchema, type RunnerRole } from "@gitpod-connect/schema/gitpod/v1/runner";
+// The SCM records: host credentials and SCM integrations of runners (written only through
+// credentials.ts, which keeps their uniqueness keys), and the repositories and organizations an
+// organization adds to the built-in SCM catalogue (catalogue.ts).
+import { clone } from "@bufbuild/protobuf";
 import {
   HostAuthenticationTokenSchema,
   SCMIntegrationSchema,
   type HostAuthenticationToken,
   type SCMIntegration,
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { clone } from "@bufbuild/protobuf";
-import { messageCollection, plainCollection, type CollectionSpec } from "./store/store.js";
-
-/** Runners (gitpod.v1.Runner), keyed by runner_id. */
-export const runners = messageCollection("runners", "runner", RunnerSchema);
-
-/** Environment classes (gitpod.v1.EnvironmentClass), keyed by id; each names its runner in runner_id. */
-export const environmentClasses = messageCollection("environment_classes", "environment class", EnvironmentClassSchema);
+import { plainCollection, type CollectionSpec } from "../../store/store.js";
 
 /**
  * A stored host credential: the API message (metadata only) plus its secret values, encrypted
- * (AES-256-GCM, see services/runner-configuration/secret-box.ts). The secrets never leave the server.
+ * (AES-256-GCM, see domain/secrets/secret-box.ts). The secrets never leave the server.
  */
 export interface HostTokenRecord {
   token: HostAuthenticationToken;
@@ -69,32 +56,6 @@ export const hostTokenKeys = plainCollection<string>("host_authentication_token_
 /** Uniqueness keys: `${runnerId}\n${host}` (host normalized) → the SCM integration's id; as hostTokenKeys. */
 export const scmIntegrationKeys = plainCollection<string>("scm_integration_keys", "SCM integration key");
 
-// RunnerService (services/runner/): runner policies, the credentials issued for runners, and the SCM
-// catalogue (repositories and organizations an organization adds to the built-in fixture of
-// services/runner/scm-catalogue.ts).
-
-/** One group's role on a runner (a gitpod.v1.RunnerPolicy), keyed by `${runnerId}/${groupId}`: one policy per group per runner. */
-export interface RunnerPolicyRecord {
-  runnerId: string;
-  groupId: string;
-  role: RunnerRole;
-}
-
-export const runnerPolicies = plainCollection<RunnerPolicyRecord>("runner_policies", "runner policy");
-
-/**
- * A token issued for a runner (CreateRunner, CreateRunnerToken: "runner"; CreateRunnerLogsToken:
- * "logs"), keyed by the token's SHA-256 hex — for "runner" tokens also their id in the token store.
- * Deleting the runner revokes them all.
- */
-export interface RunnerCredentialRecord {
-  runnerId: string;
-  purpose: "runner" | "logs";
-  expiresAtMs: number;
-}
-
-export const runnerCredentials = plainCollection<RunnerCredentialRecord>("runner_credentials", "runner credential");
-
 /** A pull (merge) request of a catalogue repository. */
 export interface ScmPullRequestRecord {
   /** The number, e.g. "1". */
@@ -108,7 +69,7 @@ export interface ScmPullRequestRecord {
   headSha?: string;
 }
 
-/** A repository of the SCM catalogue (see services/runner/scm-catalogue.ts). */
+/** A repository of the SCM catalogue (see catalogue.ts). */
 export interface ScmRepositoryRecord {
   /** e.g. "github.com" (a port is part of the host). */
   host: string;

@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { hashToken, type TokenStore } from "../../auth/token-store.js";
-import { runnerCredentials } from "../../collections.js";
+import { runnerCredentials } from "./records.js";
 import type { HandlerDeps } from "../../handler-deps.js";
 import type { Transaction } from "../../store/store.js";
 import { recordsWhere } from "../../store/scan.js";
