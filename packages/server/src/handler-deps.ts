@@ -1,7 +1,7 @@
 // What every service implementation gets: the store, the clock, id generation, page tokens and
 // the token store. One instance per server; tests build their own with createHandlerDeps().
 import { createTokenStore, type TokenStore } from "./auth/token-store.js";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type ControllableClock } from "./clock.js";
 import { randomIds, type IdGenerator } from "./ids.js";
 import { createPageTokens, type PageTokens } from "./pagination/index.js";
 import { createMemoryStore } from "./store/memory-store.js";
@@ -10,8 +10,8 @@ import type { Store } from "./store/store.js";
 export interface HandlerDeps {
   /** All state. See store/store.ts. */
   readonly store: Store;
-  /** Current time; use clock.now() for created_at/updated_at. */
-  readonly clock: Clock;
+  /** Current time (clock.now() for created_at/updated_at) and timers; tests and the testing controls move it. */
+  readonly clock: ControllableClock;
   /** New resource ids (UUID v4): ids.newId(). */
   readonly ids: IdGenerator;
   /** Signs and verifies page tokens; pass to paginate(). */
@@ -25,7 +25,7 @@ export function createHandlerDeps(
   overrides: Partial<Omit<HandlerDeps, "tokens">> = {},
 ): HandlerDeps {
   const store = overrides.store ?? createMemoryStore();
-  const clock = overrides.clock ?? systemClock;
+  const clock = overrides.clock ?? systemClock();
   return {
     store,
     clock,

@@ -6,7 +6,7 @@ export { createOnePortServer, type OnePortServer } from "./http/one-port-server.
 export { createHandlerDeps } from "./handler-deps.js";
 export { bootstrap, type Bootstrap, type BootstrapOptions } from "./bootstrap.js";
 export { loadConfig, parseConfigObject, type ServerConfig, type OrganizationConfig, type UserConfig } from "./config.js";
-export { systemClock, manualClock, type ManualClock } from "./clock.js";
+export { controllableClock, systemClock, manualClock, type Clock, type ControllableClock, type ManualClock } from "./clock.js";
 export { randomIds, sequentialIds } from "./ids.js";
 export { createMemoryStore, type MemoryStore } from "./store/memory-store.js";
 export { createPageTokens, type PageTokens } from "./pagination/index.js";

@@ -3,7 +3,7 @@
 // server on a free port; `s.url`, `s.bootstrap.adminToken`, `await s.close()`.
 import type { Interceptor } from "@connectrpc/connect";
 import { bootstrap, type Bootstrap, type BootstrapOptions } from "./bootstrap.js";
-import type { Clock } from "./clock.js";
+import type { ControllableClock } from "./clock.js";
 import { createHandlerDeps, type HandlerDeps } from "./handler-deps.js";
 import { createOnePortServer } from "./http/one-port-server.js";
 import { createRequestHandler } from "./http/request-handler.js";
@@ -17,7 +17,7 @@ export interface StartServerOptions extends BootstrapOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** Replaces the clock (e.g. manualClock()) of fresh dependencies. */
-  clock?: Clock;
+  clock?: ControllableClock;
   /** Replaces the id generator (e.g. sequentialIds()) of fresh dependencies. */
   ids?: IdGenerator;
   /** Use these dependencies instead of fresh ones. */

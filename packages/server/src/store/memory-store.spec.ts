@@ -161,4 +161,45 @@ describe("memory store", () => {
     await c.update("id-0", { n: 7 });
     expect((await c.get("id-0"))?.value.n).toBe(7);
   });
+
+  it("reports each committed transaction's writes once, in write order, to change listeners", async () => {
+    const { store, c } = await filled(2);
+    const seen: string[][] = [];
+    const stop = store.onCommit((changes) => seen.push(changes.map((ch) => `${ch.op} ${ch.record.id} ${JSON.stringify(ch.record.value)}`)));
+    await store.transaction(async (tx) => {
+      const t = tx.collection(items);
+      await t.insert({ id: "new", organizationId: "org-a", value: { n: 100 } });
+      await t.update("id-0", (v) => ({ n: v.n + 1 }));
+      await t.delete("id-1");
+    });
+    await c.update("id-0", { n: 7 });
+    stop();
+    await c.update("id-0", { n: 8 });
+    expect(seen).toEqual([
+      ['insert new {"n":100}', 'update id-0 {"n":1}', 'delete id-1 {"n":1}'],
+      ['update id-0 {"n":7}'],
+    ]);
+  });
+
+  it("never reports the writes of a transaction that rolled back", async () => {
+    const { store, c } = await filled(1);
+    const seen: number[] = [];
+    store.onCommit((changes) => seen.push(changes.length));
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.collection(items).update("id-0", { n: 5 });
+        throw new Error("no");
+      }),
+    ).rejects.toThrow("no");
+    await c.get("id-0");
+    expect(seen).toEqual([]);
+  });
+
+  it("gives an update's listener the record before and after", async () => {
+    const { store, c } = await filled(1);
+    let change: { before?: number; after?: number; version?: number } = {};
+    store.onCommit(([ch]) => (change = { before: (ch!.previous?.value as Item).n, after: (ch!.record.value as Item).n, version: ch!.record.version }));
+    await c.update("id-0", { n: 42 });
+    expect(change).toEqual({ before: 0, after: 42, version: 2 });
+  });
 });

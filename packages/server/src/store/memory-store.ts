@@ -12,6 +12,8 @@ import {
   type ListResult,
   type Scope,
   type Store,
+  type ChangeListener,
+  type StoreChange,
   type StoredRecord,
   type Transaction,
 } from "./store.js";
@@ -26,6 +28,7 @@ type Undo = () => void;
 
 interface RunningTransaction {
   undo: Undo[];
+  changes: StoreChange[];
   open: boolean;
 }
 
@@ -40,6 +43,18 @@ export function createMemoryStore(): MemoryStore {
   const current = new AsyncLocalStorage<RunningTransaction>();
   let sequence = 0;
   let lock: Promise<unknown> = Promise.resolve();
+  const listeners = new Set<ChangeListener>();
+
+  function emit(changes: readonly StoreChange[]): void {
+    if (changes.length === 0) return;
+    for (const listener of listeners) {
+      try {
+        listener(changes);
+      } catch (e) {
+        console.error("store change listener failed", e);
+      }
+    }
+  }
 
   function table(name: string): Table {
     let t = tables.get(name);
@@ -64,15 +79,19 @@ export function createMemoryStore(): MemoryStore {
     const tx = current.getStore();
     if (tx?.open) return Promise.resolve().then(() => fn(tx));
     const result = lock.then(async () => {
-      const own: RunningTransaction = { undo: [], open: true };
+      const own: RunningTransaction = { undo: [], changes: [], open: true };
+      let committed = false;
       try {
-        return await current.run(own, () => fn(own));
+        const value = await current.run(own, () => fn(own));
+        committed = true;
+        return value;
       } catch (e) {
         for (const undo of own.undo.reverse()) undo();
         throw e;
       } finally {
         own.open = false;
         compactAll();
+        if (committed) emit(own.changes);
       }
     });
     lock = result.catch(() => undefined);
@@ -144,6 +163,7 @@ export function createMemoryStore(): MemoryStore {
             t.all.popLast();
             index.popLast();
           });
+          if (listeners.size > 0) tx.changes.push({ collection: spec.name, op: "insert", record: copyOut(r) });
           return copyOut(r);
         });
       },
@@ -162,6 +182,7 @@ export function createMemoryStore(): MemoryStore {
           const r: StoredRecord<T> = { ...prev, version: prev.version + 1, value: spec.copy(value) };
           records.set(id, r);
           tx.undo.push(() => records.set(id, prev));
+          if (listeners.size > 0) tx.changes.push({ collection: spec.name, op: "update", record: copyOut(r), previous: copyOut(prev) });
           return copyOut(r);
         });
       },
@@ -182,6 +203,7 @@ export function createMemoryStore(): MemoryStore {
             t.all.markAlive();
             index.markAlive();
           });
+          if (listeners.size > 0) tx.changes.push({ collection: spec.name, op: "delete", record: copyOut(prev) });
           return copyOut(prev);
         });
       },
@@ -191,6 +213,10 @@ export function createMemoryStore(): MemoryStore {
   const store: MemoryStore = {
     stats,
     collection,
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
       return run(() => fn({ collection }));
     },

@@ -97,7 +97,29 @@ export interface Transaction {
   collection<T>(spec: CollectionSpec<T>): Collection<T>;
 }
 
+/** One write of a committed transaction, as change listeners see it. */
+export interface StoreChange<T = unknown> {
+  /** The collection's name (CollectionSpec.name). */
+  readonly collection: string;
+  readonly op: "insert" | "update" | "delete";
+  /** The record after an insert or update; the removed record for a delete. */
+  readonly record: StoredRecord<T>;
+  /** The record before an update. */
+  readonly previous?: StoredRecord<T>;
+}
+
+/** Called after each commit with its writes in the order they were made. Must not mutate them. */
+export type ChangeListener = (changes: readonly StoreChange[]) => void;
+
 export interface Store extends Transaction {
+  /**
+   * The change feed: `listener` is called after every committed transaction (or single write) with
+   * its writes, in commit order; rolled-back writes are never reported. Everything that reacts to
+   * writes (the simulated runner, event streams) listens here, so no write can be missed.
+   * Returns a function that unsubscribes.
+   */
+  onCommit(listener: ChangeListener): () => void;
+
   /**
    * Runs `fn` atomically: either all its writes happen or, when it throws, none do; transactions
    * (and single writes) run one after another, never interleaved. Each operation called through
