@@ -11,13 +11,15 @@ import { organizations, users } from "./auth/identity-records.js";
 import { newToken } from "./auth/token-store.js";
 import { environmentClasses } from "./domain/environment-classes/index.js";
 import { runners } from "./domain/runners/index.js";
-import type { OrganizationConfig } from "./config.js";
+import type { OrganizationConfig, ProjectConfig } from "./config.js";
 import type { HandlerDeps } from "./handler-deps.js";
 
 export interface BootstrapOptions {
   /** The admin's token; generated when absent. */
   apiKey?: string;
   organizations?: OrganizationConfig[];
+  /** Projects of the bootstrap organization. */
+  projects?: ProjectConfig[];
 }
 
 export interface BootstrappedUser {

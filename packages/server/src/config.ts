@@ -8,6 +8,26 @@ export interface OrganizationConfig {
   id?: string;
   name: string;
   users?: UserConfig[];
+  /** Projects of this organization (CreateEnvironmentFromProject). */
+  projects?: ProjectConfig[];
+}
+
+/**
+ * A project: what CreateEnvironmentFromProject starts an environment from. Top-level `projects` of
+ * the config file belong to the bootstrap organization, `organizations[].projects` to theirs.
+ */
+export interface ProjectConfig {
+  /** UUID; generated when absent. */
+  id?: string;
+  name: string;
+  /** The environment class new environments get; default: the bootstrap environment class. */
+  environmentClassId?: string;
+  /** How the content is set up: a gitpod.v1.EnvironmentInitializer in proto JSON. */
+  initializer?: unknown;
+  /** The services and tasks its environments get: a gitpod.v1.AutomationsFile in proto JSON. */
+  automationsFile?: unknown;
+  /** The dev container configuration file, relative to the repository root. */
+  devcontainerFilePath?: string;
 }
 
 export interface UserConfig {

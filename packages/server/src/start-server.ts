@@ -26,6 +26,15 @@ export interface StartServerOptions extends BootstrapOptions {
   implementations?: readonly ServiceImplementation[];
   /** Extra interceptors after authentication and validation. */
   interceptors?: Interceptor[];
+  /** The simulated runner: how long each lifecycle step takes (default 100 ms; 0 allowed). */
+  stepDelayMs?: number;
+  /** Stopped environments are archived after this long without a start (default 7 days). */
+  archiveAfterMs?: number;
+  /**
+   * The testing controls (reset, clock, failure injection, projects, archiving) under /testing/:
+   * off unless given; `token` is their own bearer credential, never an API token.
+   */
+  testingControls?: { token: string };
   /** How long close() lets in-flight calls finish (default 10 s). */
   shutdownGraceMs?: number;
   /** Longest time a client may take to send request headers (default 20 s). */
