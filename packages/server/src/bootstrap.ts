@@ -10,6 +10,7 @@ import { RunnerPhase, RunnerSchema } from "@gitpod-connect/schema/gitpod/v1/runn
 import { organizations, users } from "./auth/identity-records.js";
 import { newToken } from "./auth/token-store.js";
 import { environmentClasses } from "./domain/environment-classes/index.js";
+import { addProject } from "./domain/environments/index.js";
 import { runners } from "./domain/runners/index.js";
 import type { OrganizationConfig, ProjectConfig } from "./config.js";
 import type { HandlerDeps } from "./handler-deps.js";
@@ -32,6 +33,8 @@ export interface BootstrappedOrganization {
   id: string;
   name: string;
   users: BootstrappedUser[];
+  /** The ids of its projects, in config order. */
+  projects: string[];
 }
 
 export interface Bootstrap {
@@ -45,19 +48,27 @@ export interface Bootstrap {
   environmentClassId: string;
   /** The organizations of the config, with their ids. */
   organizations: BootstrappedOrganization[];
+  /** The ids of the bootstrap organization's projects, in config order. */
+  projectIds: string[];
 }
 
-export async function bootstrap(deps: HandlerDeps, options: BootstrapOptions = {}): Promise<Bootstrap> {
-  const { store, ids, clock, tokens } = deps;
-  const organizationId = ids.newId();
-  const adminUserId = ids.newId();
-  const runnerId = ids.newId();
-  const environmentClassId = ids.newId();
-  const adminToken = options.apiKey ?? newToken();
+/**
+ * Creates the bootstrap state. With `previous` (the testing controls' reset, on an empty store) it
+ * recreates the same state with the same ids and admin token.
+ */
+export async function bootstrap(deps: HandlerDeps, options: BootstrapOptions = {}, previous?: Bootstrap): Promise<Bootstrap> {
+  const { store, clock, tokens } = deps;
+  const newId = () => deps.ids.newId();
+  const organizationId = previous?.organizationId ?? newId();
+  const adminUserId = previous?.adminUserId ?? newId();
+  const runnerId = previous?.runnerId ?? newId();
+  const environmentClassId = previous?.environmentClassId ?? newId();
+  const adminToken = options.apiKey ?? previous?.adminToken ?? newToken();
   const now = clock.now();
   const admin = create(SubjectSchema, { id: adminUserId, principal: Principal.USER });
 
   const extra: BootstrappedOrganization[] = [];
+  const projectIds: string[] = [];
   await store.transaction(async (tx) => {
     await tx.collection(organizations).insert({ id: organizationId, organizationId, value: { id: organizationId, name: "Bootstrap" } });
     await tx.collection(users).insert({
@@ -98,12 +109,13 @@ export async function bootstrap(deps: HandlerDeps, options: BootstrapOptions = {
       }),
     });
 
-    for (const org of options.organizations ?? []) {
-      const orgId = org.id ?? ids.newId();
+    for (const [i, org] of (options.organizations ?? []).entries()) {
+      const before = previous?.organizations[i];
+      const orgId = org.id ?? before?.id ?? newId();
       await tx.collection(organizations).insert({ id: orgId, organizationId: orgId, value: { id: orgId, name: org.name } });
-      const created: BootstrappedOrganization = { id: orgId, name: org.name, users: [] };
-      for (const user of org.users ?? []) {
-        const userId = user.id ?? ids.newId();
+      const created: BootstrappedOrganization = { id: orgId, name: org.name, users: [], projects: [] };
+      for (const [j, user] of (org.users ?? []).entries()) {
+        const userId = user.id ?? before?.users[j]?.id ?? newId();
         await tx.collection(users).insert({
           id: userId,
           organizationId: orgId,
@@ -114,7 +126,13 @@ export async function bootstrap(deps: HandlerDeps, options: BootstrapOptions = {
         }
         created.users.push({ id: userId, name: user.name, tokens: [...(user.tokens ?? [])] });
       }
+      for (const [j, project] of (org.projects ?? []).entries()) {
+        created.projects.push(await addProject(tx, orgId, project.id ?? before?.projects[j] ?? newId(), project, ""));
+      }
       extra.push(created);
+    }
+    for (const [j, project] of (options.projects ?? []).entries()) {
+      projectIds.push(await addProject(tx, organizationId, project.id ?? previous?.projectIds[j] ?? newId(), project, environmentClassId));
     }
   });
 
@@ -122,9 +140,10 @@ export async function bootstrap(deps: HandlerDeps, options: BootstrapOptions = {
     organizationId,
     adminUserId,
     adminToken,
-    adminTokenGenerated: options.apiKey === undefined,
+    adminTokenGenerated: previous?.adminTokenGenerated ?? options.apiKey === undefined,
     runnerId,
     environmentClassId,
     organizations: extra,
+    projectIds,
   };
 }

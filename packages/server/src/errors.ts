@@ -16,6 +16,16 @@ export function notFound(kind: string, id: string): ConnectError {
   return new ConnectError(`${kind} ${JSON.stringify(id)} not found`, Code.NotFound);
 }
 
+/** The resource a request field names does not exist (or is another organization's), e.g. `spec.machine.class`. */
+export function notFoundAt(field: string, kind: string, id: string): ConnectError {
+  return new ConnectError(`${field}: ${kind} ${JSON.stringify(id)} not found`, Code.NotFound);
+}
+
+/** The resource is not in a state that allows the call, because of what a request field names. */
+export function failedPreconditionAt(field: string, message: string): ConnectError {
+  return new ConnectError(`${field}: ${message}`, Code.FailedPrecondition);
+}
+
 /** A resource with this identity (e.g. a unique name) already exists. */
 export function alreadyExists(kind: string, what: string): ConnectError {
   return new ConnectError(`${kind} ${what} already exists`, Code.AlreadyExists);

@@ -6,9 +6,12 @@ import { bootstrap, type Bootstrap, type BootstrapOptions } from "./bootstrap.js
 import type { ControllableClock } from "./clock.js";
 import { createHandlerDeps, type HandlerDeps } from "./handler-deps.js";
 import { createOnePortServer } from "./http/one-port-server.js";
-import { createRequestHandler } from "./http/request-handler.js";
+import { environmentLogsHandler } from "./http/environment-logs.js";
+import { createRequestHandler, type PathHandler } from "./http/request-handler.js";
 import type { IdGenerator } from "./ids.js";
 import { createRoutes } from "./rpc/routes.js";
+import { defaultSimulationOptions, startSimulation, type SimulatedRunner } from "./simulation/index.js";
+import { testingControlsHandler } from "./testing/testing-controls.js";
 import type { ServiceImplementation } from "./rpc/define-service.js";
 
 export interface StartServerOptions extends BootstrapOptions {
@@ -50,6 +53,10 @@ export interface RunningServer {
   readonly port: number;
   readonly deps: HandlerDeps;
   readonly bootstrap: Bootstrap;
+  /** The simulated runner that moves environments, services and task executions. */
+  readonly simulation: SimulatedRunner;
+  /** Everything back to the bootstrap state (what the testing controls' reset does). */
+  reset(): Promise<void>;
   /** Graceful shutdown: stop accepting, finish in-flight calls, close connections. */
   close(): Promise<void>;
 }
@@ -62,6 +69,30 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(options.ids ? { ids: options.ids } : {}),
     });
   const boot = await bootstrap(deps, options);
+  let url = "";
+  const simulationOptions = {
+    stepDelayMs: options.stepDelayMs ?? defaultSimulationOptions.stepDelayMs,
+    archiveAfterMs: options.archiveAfterMs ?? defaultSimulationOptions.archiveAfterMs,
+  };
+  let simulation = await startSimulation(deps, simulationOptions, () => url);
+  /** The testing controls' reset: the bootstrap state again, same ids and tokens; the clock stays. */
+  const reset = async () => {
+    simulation.stop();
+    await deps.store.clear();
+    await bootstrap(deps, options, boot);
+    simulation = await startSimulation(deps, simulationOptions, () => url);
+  };
+  const pathHandlers: PathHandler[] = [environmentLogsHandler(deps)];
+  if (options.testingControls) {
+    pathHandlers.push(
+      testingControlsHandler({
+        deps,
+        token: options.testingControls.token,
+        defaults: () => ({ organizationId: boot.organizationId, environmentClassId: boot.environmentClassId }),
+        reset,
+      }),
+    );
+  }
   let server: ReturnType<typeof createOnePortServer> | undefined = undefined;
   const handler = createRequestHandler({
     routes: createRoutes({
@@ -71,22 +102,35 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }),
     tokens: deps.tokens,
     ready: () => !server?.closing,
+    pathHandlers,
   });
   server = createOnePortServer(handler, {
     ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
   const host = options.host ?? "127.0.0.1";
-  const { port } = await server.listen(options.port ?? 8080, host);
+  let port: number;
+  try {
+    ({ port } = await server.listen(options.port ?? 8080, host));
+  } catch (e) {
+    simulation.stop();
+    throw e;
+  }
   const urlHost = host.includes(":") ? `[${host}]` : host;
+  url = `http://${urlHost}:${port}`;
   let closed: Promise<void> | undefined;
   const running = server;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     host,
     port,
     deps,
     bootstrap: boot,
-    close: () => (closed ??= running.close(options.shutdownGraceMs)),
+    get simulation() {
+      return simulation;
+    },
+    reset,
+    close: () =>
+      (closed ??= running.close(options.shutdownGraceMs).finally(() => simulation.stop())),
   };
 }

@@ -17,6 +17,13 @@ export type NodeRequest = IncomingMessage | Http2ServerRequest;
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 export type NodeRequestHandler = (req: NodeRequest, res: NodeResponse) => void;
 
+/** A plain HTTP endpoint beside the RPCs (the environment logs, the testing controls). */
+export interface PathHandler {
+  /** Whether this handler serves `path` (the URL path without the query). */
+  matches(path: string): boolean;
+  handle(req: NodeRequest, res: NodeResponse, path: string, query: URLSearchParams): Promise<void>;
+}
+
 export interface RequestHandlerOptions {
   /** The RPC routes, e.g. createRoutes({ deps }). */
   routes: (router: ConnectRouter) => void;
@@ -28,6 +35,8 @@ export interface RequestHandlerOptions {
   readMaxBytes?: number;
   /** Readiness for GET /healthz; false answers 503 (e.g. while shutting down). */
   ready?: () => boolean;
+  /** Plain HTTP endpoints, tried before the RPC paths. */
+  pathHandlers?: readonly PathHandler[];
 }
 
 export function createRequestHandler(options: RequestHandlerOptions): NodeRequestHandler {
@@ -65,6 +74,9 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
         "content-type": "application/json",
       });
     }
+
+    const pathHandler = options.pathHandlers?.find((h) => h.matches(path));
+    if (pathHandler) return pathHandler.handle(req, res, path, query);
 
     const uHandler = handlers.get(path);
     if (!uHandler) return plain(res, 404, "not found");

@@ -30,6 +30,8 @@ export interface PaginateOptions<T> {
   filter?: unknown;
   /** Keeps only records matching the filter. */
   where?: (value: T, record: StoredRecord<T>) => boolean;
+  /** "desc": newest first. Default creation order. */
+  order?: "asc" | "desc";
 }
 
 export interface Page<T> {
@@ -58,12 +60,14 @@ const bindingOf = (name: string, organizationId: string, filter: unknown) => `${
 export async function paginate<T>(pageTokens: PageTokens, options: PaginateOptions<T>): Promise<Page<T>> {
   const { collection, organizationId, pagination } = options;
   const limit = pageSizeOf(pagination);
-  const binding = bindingOf(collection.spec.name, organizationId, options.filter);
+  const order = options.order ?? "asc";
+  const binding = bindingOf(`${collection.spec.name} ${order}`, organizationId, options.filter);
   const token = pagination?.token ?? "";
   const after = token === "" ? undefined : pageTokens.read(token, binding);
   const result = await collection.list({
     organizationId,
     limit,
+    order,
     ...(after !== undefined ? { after } : {}),
     ...(options.where ? { where: options.where } : {}),
   });

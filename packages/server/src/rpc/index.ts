@@ -18,6 +18,8 @@ export {
 export {
   invalidArgument,
   notFound,
+  notFoundAt,
+  failedPreconditionAt,
   alreadyExists,
   failedPrecondition,
   permissionDenied,

@@ -9,6 +9,10 @@ export interface IndexStats {
   searchSteps: number;
   /** Index entries walked while reading pages (live, dead or filtered out). */
   visited: number;
+  /** Times an index was considered for compaction. */
+  compactionChecks: number;
+  /** Entries examined by compactions. */
+  compactionSteps: number;
 }
 
 export class OrderedIndex {
@@ -27,26 +31,23 @@ export class OrderedIndex {
     this.ids.push(id);
   }
 
-  /** Undoes the last append (used to roll back a transaction, whose appends are the newest). */
-  popLast(): void {
-    this.seqs.pop();
-    this.ids.pop();
-  }
-
   markDead(): void {
     this.dead += 1;
   }
 
-  markAlive(): void {
-    this.dead -= 1;
+  /** Every entry in order, not counted as page reads (used to apply a transaction's appends at commit). */
+  forEach(visit: (seq: number, id: string) => void): void {
+    for (let i = 0; i < this.seqs.length; i++) visit(this.seqs[i]!, this.ids[i]!);
   }
 
   /** Drops tombstones when they outnumber live entries. `isLive` tells whether an entry still stands. */
   maybeCompact(isLive: (seq: number, id: string) => boolean): void {
+    this.stats.compactionChecks += 1;
     if (this.dead < 32 || this.dead * 2 < this.seqs.length) return;
     const seqs: number[] = [];
     const ids: string[] = [];
     for (let i = 0; i < this.seqs.length; i++) {
+      this.stats.compactionSteps += 1;
       const seq = this.seqs[i]!;
       const id = this.ids[i]!;
       if (isLive(seq, id)) {
@@ -71,6 +72,15 @@ export class OrderedIndex {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Walks entries before `before` (all without it), newest first, until `visit` returns false. */
+  walkBack(before: number | undefined, visit: (seq: number, id: string) => boolean): void {
+    const end = before === undefined ? this.seqs.length : this.firstAfter(before - 1);
+    for (let i = end - 1; i >= 0; i--) {
+      this.stats.visited += 1;
+      if (!visit(this.seqs[i]!, this.ids[i]!)) return;
+    }
   }
 
   /** Walks entries after `after` in order until `visit` returns false. */

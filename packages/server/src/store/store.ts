@@ -54,6 +54,8 @@ export interface ListQuery<T> {
   organizationId?: string;
   /** Cursor: the `sequence` of the last record of the previous page; omitted for the first page. */
   after?: number;
+  /** "desc": newest first (the cursor then continues with older records). Default "asc". */
+  order?: "asc" | "desc";
   /** At most this many records. */
   limit: number;
   /**
@@ -123,11 +125,17 @@ export interface Store extends Transaction {
   /**
    * Runs `fn` atomically: either all its writes happen or, when it throws, none do; transactions
    * (and single writes) run one after another, never interleaved. Each operation called through
-   * `store.collection(...)` outside a transaction is its own small transaction. Inside `fn`, use
-   * `tx` (calls through `store` join the running transaction too). Do not await unrelated slow
-   * work inside `fn`: it holds the store.
+   * `store.collection(...)` outside a transaction is its own small transaction; reads there never
+   * wait for a running transaction: they see the last committed state. Inside `fn`, use `tx`
+   * (calls through `store` join the running transaction too and see its uncommitted writes). Do
+   * not await unrelated slow work inside `fn`: it holds up every other writer.
    */
   transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R>;
+  /**
+   * Removes every record of every collection, after the running transaction (never inside one);
+   * not reported to change listeners. The testing controls' reset uses it.
+   */
+  clear(): Promise<void>;
 }
 
 export type StoreErrorReason = "not_found" | "already_exists" | "version_conflict";

@@ -2,3 +2,4 @@
 export { environmentClasses } from "./records.js";
 export * from "./environment-class-rules.js";
 export type { ConfigurationEntry, ConfigurationProblem } from "./configuration-validation.js";
+export { canCreateEnvironments, listEnvironmentClasses } from "./environment-class-listing.js";

@@ -3,16 +3,14 @@
 // for CheckAuthenticationForHost, CheckRepositoryAccess, SearchRepositories, ListSCMOrganizations
 // and ParseContextURL — and the only way to add or remove either.
 //
-// Each record has a uniqueness key in a key collection (collections.ts: hostTokenKeys,
-// scmIntegrationKeys) that is written and removed together with it. A lookup is two `get`s, never
-// a scan, and a duplicate is the store's own already_exists on insert (so it is decided atomically).
-// Call the writers inside a transaction, so that record and key are written or removed together.
+// Each record has a uniqueness key in a key collection (records.ts: hostTokenKeys,
+// scmIntegrationKeys), kept by store/keyed-records.ts: a lookup is two `get`s, never a scan, and a
+// duplicate is the store's own already_exists on insert. Call the writers inside a transaction.
 import type { HostAuthenticationToken, SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { hostAuthenticationTokens, hostTokenKeys, scmIntegrationKeys, scmIntegrations, type HostTokenRecord, type ScmIntegrationRecord } from "./records.js";
-import type { ConnectError } from "@connectrpc/connect";
 import { alreadyExists } from "../../errors.js";
-import { deleteWhere } from "../../store/scan.js";
-import { StoreError, type CollectionSpec, type StoredRecord, type Transaction } from "../../store/store.js";
+import { keyedRecords } from "../../store/keyed-records.js";
+import type { StoredRecord, Transaction } from "../../store/store.js";
 import { normalizeHost } from "./host-name.js";
 
 /** Where to look: the caller's organization, the runner and the host (any case, with or without port). */
@@ -31,34 +29,6 @@ const hostTokenKey = (runnerId: string, ownerId: string, host: string) => `${run
 const tokenKeyOf = (t: HostAuthenticationToken) => hostTokenKey(t.runnerId, tokenOwnerId(t), t.host);
 const integrationKey = (runnerId: string, host: string) => `${runnerId}\n${normalizeHost(host)}`;
 const integrationKeyOf = (i: SCMIntegration) => integrationKey(i.runnerId, i.host);
-
-/** Records unique by a key: each record's key (in `keys`, value = the record id) is written and removed with it. */
-function keyedRecords<T>(spec: CollectionSpec<T>, keys: CollectionSpec<string>, keyOf: (value: T) => string, duplicate: (value: T) => ConnectError) {
-  return {
-    async find(tx: Transaction, organizationId: string, key: string): Promise<T | undefined> {
-      const found = await tx.collection(keys).get(key, { organizationId });
-      return found && (await tx.collection(spec).get(found.value, { organizationId }))?.value;
-    },
-    async insert(tx: Transaction, organizationId: string, id: string, value: T): Promise<void> {
-      try {
-        await tx.collection(keys).insert({ id: keyOf(value), organizationId, value: id });
-      } catch (e) {
-        throw e instanceof StoreError && e.reason === "already_exists" ? duplicate(value) : e;
-      }
-      await tx.collection(spec).insert({ id, organizationId, value });
-    },
-    async delete(tx: Transaction, organizationId: string, id: string): Promise<StoredRecord<T> | undefined> {
-      const removed = await tx.collection(spec).delete(id, { organizationId });
-      if (removed) await tx.collection(keys).delete(keyOf(removed.value), { organizationId });
-      return removed;
-    },
-    async deleteWhere(tx: Transaction, organizationId: string, match: (value: T) => boolean): Promise<number> {
-      const removed = await deleteWhere(tx, spec, organizationId, match);
-      for (const r of removed) await tx.collection(keys).delete(keyOf(r.value), { organizationId });
-      return removed.length;
-    },
-  };
-}
 
 const tokens = keyedRecords(hostAuthenticationTokens, hostTokenKeys, (r) => tokenKeyOf(r.token), ({ token: t }) =>
   alreadyExists(

@@ -1,0 +1,2 @@
+// EnvironmentService.
+export { environmentService } from "./environment-service.js";

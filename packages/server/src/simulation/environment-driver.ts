@@ -1,0 +1,123 @@
+// Drives environments: after every committed write of an environment, its next lifecycle step
+// (domain/environments/environment-lifecycle.ts) runs one step delay later, in a transaction of its
+// own that also does what the step implies — applying the project's automations file, starting or
+// stopping automations at the points they trigger on, removing a deleted environment with all of
+// it — and appends the step to the environment's log. Stopped environments are archived after the
+// idle period.
+import { create, fromJson } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  EnvironmentPhase,
+  EnvironmentStatus_EnvironmentURLsSchema,
+  type Environment,
+  type EnvironmentStatus_EnvironmentURLs,
+} from "@gitpod-connect/schema/gitpod/v1/environment";
+import { AutomationsFileSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
+import { applyAutomationsFile, onLifecyclePoint } from "../domain/automations/index.js";
+import { environmentLogs, environments, isArchived, stepEnvironment, type EnvironmentRecord } from "../domain/environments/index.js";
+import { removeEnvironment } from "../domain/removal/index.js";
+import type { StoreChange, Transaction } from "../store/store.js";
+import { takeFailure } from "./failure-injections.js";
+import type { Driver, SimulatedRunner } from "./simulated-runner.js";
+
+/** Most log lines kept per environment. */
+const maxLogLines = 1_000;
+
+const stepKey = (id: string) => `environment/${id}`;
+const archiveKey = (id: string) => `environment-archive/${id}`;
+
+/** Where a running environment is reached. Only the logs URL is served by this server (with a logs token). */
+export function environmentUrls(baseUrl: string, env: Environment): EnvironmentStatus_EnvironmentURLs {
+  const host = `${env.id}.environments.gitpod.local`;
+  return create(EnvironmentStatus_EnvironmentURLsSchema, {
+    ssh: { url: `ssh://gitpod@${host}` },
+    ports: (env.spec?.ports ?? []).map((p) => ({ port: p.port, url: `https://${p.port}--${host}/` })),
+    logs: `${baseUrl}/environments/${env.id}/logs`,
+  });
+}
+
+/** Appends a line to the environment's log, in the step's transaction. */
+export async function appendLog(tx: Transaction, organizationId: string, environmentId: string, nowMs: number, line: string): Promise<void> {
+  const logs = tx.collection(environmentLogs);
+  const text = `${new Date(nowMs).toISOString()} ${line}`;
+  const existing = await logs.get(environmentId, { organizationId });
+  if (!existing) await logs.insert({ id: environmentId, organizationId, value: { lines: [text] } });
+  else await logs.update(environmentId, (v) => ({ lines: [...v.lines, text].slice(-maxLogLines) }), { organizationId });
+}
+
+export function environmentDriver(options: { baseUrl: () => string }): Driver {
+  async function step(runner: SimulatedRunner, organizationId: string, id: string): Promise<void> {
+    const { deps } = runner;
+    await deps.store.transaction(async (tx) => {
+      const record = await tx.collection(environments).get(id, { organizationId });
+      if (!record) return;
+      const { environment: env, projectAutomationsFile } = record.value;
+      const result = await stepEnvironment(env, {
+        now: deps.clock.now(),
+        failure: (at) => takeFailure(tx, organizationId, id, at),
+        urls: (e) => environmentUrls(options.baseUrl(), e),
+        hasProjectAutomationsFile: projectAutomationsFile !== undefined,
+      });
+      if (!result) return;
+      if (result.remove) {
+        await removeEnvironment(tx, deps, organizationId, id);
+        return;
+      }
+      env.status!.statusVersion += 1n;
+      const next: EnvironmentRecord = { ...record.value, environment: env };
+      if (result.reached === "stopped") next.idleSinceMs = deps.clock.nowMs();
+      await tx.collection(environments).update(id, next, { organizationId, expectVersion: record.version });
+      await appendLog(tx, organizationId, id, deps.clock.nowMs(), result.log);
+      if (result.appliedAutomationsFile && projectAutomationsFile !== undefined) {
+        const creator = env.metadata?.creator;
+        if (creator) await applyAutomationsFile(tx, deps, creator, env, fromJson(AutomationsFileSchema, projectAutomationsFile as never));
+      }
+      if (result.reached) await onLifecyclePoint(tx, deps, env, result.reached);
+    });
+  }
+
+  async function archiveIfIdle(runner: SimulatedRunner, organizationId: string, id: string): Promise<void> {
+    const { deps } = runner;
+    await deps.store.transaction(async (tx) => {
+      const record = await tx.collection(environments).get(id, { organizationId });
+      if (!record) return;
+      const { environment: env, idleSinceMs } = record.value;
+      if (env.status?.phase !== EnvironmentPhase.STOPPED || isArchived(env) || idleSinceMs === undefined) return;
+      if (idleSinceMs + runner.options.archiveAfterMs > deps.clock.nowMs()) return;
+      env.metadata!.archivedAt = timestampFromMs(deps.clock.nowMs());
+      await tx.collection(environments).update(id, { ...record.value, environment: env }, { organizationId });
+      await appendLog(tx, organizationId, id, deps.clock.nowMs(), "archived after being stopped for the idle period");
+    });
+  }
+
+  function plan(runner: SimulatedRunner, organizationId: string, record: EnvironmentRecord): void {
+    const id = record.environment.id;
+    runner.schedule(stepKey(id), () => step(runner, organizationId, id));
+    const stopped = record.environment.status?.phase === EnvironmentPhase.STOPPED;
+    if (stopped && !isArchived(record.environment) && record.idleSinceMs !== undefined) {
+      const due = record.idleSinceMs + runner.options.archiveAfterMs - runner.deps.clock.nowMs();
+      runner.schedule(archiveKey(id), () => archiveIfIdle(runner, organizationId, id), Math.max(0, due));
+    } else runner.cancel(archiveKey(id));
+  }
+
+  return {
+    onChanges(changes: readonly StoreChange[], runner) {
+      for (const change of changes) {
+        if (change.collection !== environments.name) continue;
+        const id = change.record.id;
+        if (change.op === "delete") {
+          runner.cancel(stepKey(id));
+          runner.cancel(archiveKey(id));
+        } else plan(runner, change.record.organizationId, change.record.value as EnvironmentRecord);
+      }
+    },
+    async resume(runner) {
+      let after: number | undefined;
+      do {
+        const page = await runner.deps.store.collection(environments).list({ limit: 500, ...(after !== undefined ? { after } : {}) });
+        for (const r of page.items) plan(runner, r.organizationId, r.value);
+        after = page.next;
+      } while (after !== undefined);
+    },
+  };
+}
