@@ -5,27 +5,33 @@ import {
   ListEnvironmentClassesRequestSchema,
   ListEnvironmentClassesResponseSchema,
 } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { GetRunnerRequestSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
+import { GetRunnerRequestSchema, GetRunnerResponseSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sampleService } from "./test-support/sample-service.js";
 import { startTestServer, testTokens, type TestServer } from "./test-support/test-server.js";
 
 let server: TestServer;
 let client: grpc.Client;
+/** A server that mounts every Gitpod service but implements none of them, and a client of it. */
+let bare: TestServer;
+let bareClient: grpc.Client;
 beforeAll(async () => {
-  server = await startTestServer({ implementations: [sampleService()] });
+  server = await startTestServer();
   client = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+  bare = await startTestServer({ implementations: [] });
+  bareClient = new grpc.Client(`127.0.0.1:${bare.port}`, grpc.credentials.createInsecure());
 });
 afterAll(async () => {
   client.close();
+  bareClient.close();
   await server.close();
+  await bare.close();
 });
 
-function call(path: string, bytes: Uint8Array, token?: string): Promise<{ bytes?: Uint8Array; error?: grpc.ServiceError }> {
+function call(path: string, bytes: Uint8Array, token?: string, via = client): Promise<{ bytes?: Uint8Array; error?: grpc.ServiceError }> {
   const metadata = new grpc.Metadata();
   if (token) metadata.set("authorization", `Bearer ${token}`);
   return new Promise((resolve) => {
-    client.makeUnaryRequest(
+    via.makeUnaryRequest(
       path,
       (b: Uint8Array) => Buffer.from(b),
       (b: Buffer) => new Uint8Array(b),
@@ -52,10 +58,24 @@ describe("a @grpc/grpc-js client", () => {
     expect(res.error?.code).toBe(grpc.status.UNAUTHENTICATED);
   });
 
-  it("gets UNIMPLEMENTED for an RPC without implementation, also under /api", async () => {
+  it("gets the bootstrap runner from GetRunner, also under /api", async () => {
     const req = toBinary(GetRunnerRequestSchema, create(GetRunnerRequestSchema, { runnerId: server.bootstrap.runnerId }));
-    expect((await call("/gitpod.v1.RunnerService/GetRunner", req, testTokens.admin)).error?.code).toBe(grpc.status.UNIMPLEMENTED);
-    expect((await call("/api/gitpod.v1.RunnerService/GetRunner", req, testTokens.admin)).error?.code).toBe(grpc.status.UNIMPLEMENTED);
+    for (const path of ["/gitpod.v1.RunnerService/GetRunner", "/api/gitpod.v1.RunnerService/GetRunner"]) {
+      const res = await call(path, req, testTokens.admin);
+      expect(res.error, path).toBeUndefined();
+      expect(fromBinary(GetRunnerResponseSchema, res.bytes!).runner?.runnerId, path).toBe(server.bootstrap.runnerId);
+    }
+  });
+
+  it("gets UNIMPLEMENTED for an RPC without implementation, also under /api", async () => {
+    const req = toBinary(GetRunnerRequestSchema, create(GetRunnerRequestSchema, { runnerId: bare.bootstrap.runnerId }));
+    for (const path of ["/gitpod.v1.RunnerService/GetRunner", "/api/gitpod.v1.RunnerService/GetRunner"]) {
+      expect((await call(path, req, testTokens.admin, bareClient)).error?.code, path).toBe(grpc.status.UNIMPLEMENTED);
+    }
+  });
+
+  it("gets UNIMPLEMENTED for a method that does not exist", async () => {
+    expect((await call("/gitpod.v1.RunnerService/NoSuchMethod", new Uint8Array(0), testTokens.admin)).error?.code).toBe(grpc.status.UNIMPLEMENTED);
   });
 
   it("gets INVALID_ARGUMENT, not INTERNAL, for bytes that are not the request message", async () => {

@@ -4,7 +4,6 @@ import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/run
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
 import { rawExchange } from "./test-support/raw-request.js";
-import { sampleService } from "./test-support/sample-service.js";
 import { startTestServer, testTokens, type Flavour } from "./test-support/test-server.js";
 
 function connectable(port: number): Promise<boolean> {
@@ -24,8 +23,17 @@ describe.each<Flavour>(["connect-json", "grpc"])("close() with a call in flight 
     const inHandler = new Promise<void>((r) => (entered = r));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    // Holds GetEnvironmentClass after authentication and validation, just before its handler.
     const server = await startTestServer({
-      implementations: [sampleService({ beforeGet: () => (entered(), gate) })],
+      interceptors: [
+        (next) => async (req) => {
+          if (req.method.name === "GetEnvironmentClass") {
+            entered();
+            await gate;
+          }
+          return next(req);
+        },
+      ],
     });
     const client = server.client(RunnerConfigurationService, testTokens.admin, flavour);
     const call = client.getEnvironmentClass({ environmentClassId: server.bootstrap.environmentClassId });
@@ -46,7 +54,7 @@ describe.each<Flavour>(["connect-json", "grpc"])("close() with a call in flight 
 });
 
 it("fails calls made after close() as unavailable on the client side", async () => {
-  const server = await startTestServer({ implementations: [sampleService()] });
+  const server = await startTestServer();
   await server.close();
   const client = server.client(RunnerConfigurationService, testTokens.admin);
   const e = ConnectError.from(await client.listEnvironmentClasses({}).catch((x: unknown) => x));
@@ -54,7 +62,7 @@ it("fails calls made after close() as unavailable on the client side", async () 
 });
 
 it("closes idle keep-alive connections promptly", async () => {
-  const server = await startTestServer({ implementations: [sampleService()] });
+  const server = await startTestServer();
   const client = server.client(RunnerConfigurationService, testTokens.admin);
   await client.listEnvironmentClasses({}); // leaves an idle keep-alive connection
   const h2 = server.client(RunnerConfigurationService, testTokens.admin, "grpc");

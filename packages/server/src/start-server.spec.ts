@@ -4,14 +4,19 @@ import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitpodServices } from "./rpc/gitpod-services.js";
-import { sampleService } from "./test-support/sample-service.js";
 import { flavours, startTestServer, testTokens, transport, type TestServer } from "./test-support/test-server.js";
 
 let server: TestServer;
+/** A server that mounts every Gitpod service but implements none of them. */
+let bare: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ implementations: [sampleService()] });
+  server = await startTestServer();
+  bare = await startTestServer({ implementations: [] });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await bare.close();
+});
 
 async function codeOf(p: Promise<unknown>): Promise<Code | "ok"> {
   try {
@@ -94,12 +99,14 @@ describe.each(flavours)("over %s", (flavour) => {
     expect(await codeOf(server.client(RunnerConfigurationService, undefined, flavour).listEnvironmentClasses({}))).toBe(Code.Unauthenticated);
     expect(await codeOf(server.client(RunnerConfigurationService, "nope", flavour).listEnvironmentClasses({}))).toBe(Code.Unauthenticated);
     // Authentication comes before everything else, even before "not implemented".
-    expect(await codeOf(server.client(RunnerService, "nope", flavour).getRunner({ runnerId: server.bootstrap.runnerId }))).toBe(Code.Unauthenticated);
+    expect(await codeOf(bare.client(RunnerService, "nope", flavour).getRunner({ runnerId: bare.bootstrap.runnerId }))).toBe(Code.Unauthenticated);
   });
 
-  it("answers unimplemented for an RPC nobody has implemented yet", async () => {
+  it("answers an RPC of a mounted service with its handler, and unimplemented where there is none", async () => {
     const client = server.client(RunnerService, testTokens.admin, flavour);
-    const e = ConnectError.from(await client.getRunner({ runnerId: server.bootstrap.runnerId }).catch((x: unknown) => x));
+    expect((await client.getRunner({ runnerId: server.bootstrap.runnerId })).runner?.runnerId).toBe(server.bootstrap.runnerId);
+    const unimplemented = bare.client(RunnerService, testTokens.admin, flavour);
+    const e = ConnectError.from(await unimplemented.getRunner({ runnerId: bare.bootstrap.runnerId }).catch((x: unknown) => x));
     expect(e.code).toBe(Code.Unimplemented);
   });
 

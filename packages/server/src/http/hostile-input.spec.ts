@@ -14,13 +14,12 @@ import {
   rawExchange,
   type RawResponse,
 } from "../test-support/raw-request.js";
-import { sampleService } from "../test-support/sample-service.js";
 import { startTestServer, testTokens, type TestServer } from "../test-support/test-server.js";
 
 let server: TestServer;
 const bodies: string[] = [];
 beforeAll(async () => {
-  server = await startTestServer({ implementations: [sampleService()] });
+  server = await startTestServer();
 });
 afterAll(() => server.close());
 
@@ -249,7 +248,6 @@ describe("a client that goes away mid-body", () => {
   it("never lets the handler run on a truncated body", async () => {
     let calls = 0;
     const counting = await startTestServer({
-      implementations: [sampleService()],
       interceptors: [(next) => (req) => ((calls += 1), next(req))],
     });
     await new Promise<void>((resolve) => {

@@ -5,13 +5,15 @@ import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environ
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { environmentClasses } from "../domain/environment-classes/index.js";
 import { http1Request } from "../test-support/raw-request.js";
-import { sampleService } from "../test-support/sample-service.js";
 import { startTestServer, testTokens, type TestServer } from "../test-support/test-server.js";
 import { rewriteSdkRequest } from "./sdk-request.js";
 
 let server: TestServer;
+/** A server that mounts every Gitpod service but implements none of them. */
+let bare: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ implementations: [sampleService()] });
+  bare = await startTestServer({ implementations: [] });
+  server = await startTestServer();
   const classes = server.deps.store.collection(environmentClasses);
   for (let i = 1; i <= 7; i++) {
     const id = server.deps.ids.newId();
@@ -22,16 +24,19 @@ beforeAll(async () => {
     });
   }
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await bare.close();
+});
 
 const listPath = "/gitpod.v1.RunnerConfigurationService/ListEnvironmentClasses";
 type ListJson = { environmentClasses?: { id: string; displayName: string }[]; pagination?: { nextToken?: string } };
 
-async function sdkPost(path: string, body: string | undefined, options: { token?: string; contentType?: boolean } = {}) {
+async function sdkPost(path: string, body: string | undefined, options: { token?: string; contentType?: boolean; to?: TestServer } = {}) {
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   if (options.contentType ?? body !== undefined) headers["content-type"] = "application/json";
-  const res = await http1Request(server.url + path, { headers, ...(body !== undefined ? { body } : {}) });
+  const res = await http1Request((options.to ?? server).url + path, { headers, ...(body !== undefined ? { body } : {}) });
   return { status: res.status, json: JSON.parse(res.body.toString("utf8") || "null") as ListJson & { code?: string } };
 }
 
@@ -71,7 +76,7 @@ describe("requests shaped like @gitpod/sdk's", () => {
     expect(
       (await sdkPost("/gitpod.v1.RunnerConfigurationService/GetEnvironmentClass", `{"environmentClassId":"${server.bootstrap.runnerId}"}`, { token: testTokens.admin })).status,
     ).toBe(404); // not_found
-    expect((await sdkPost("/gitpod.v1.RunnerService/ListRunners", undefined, { token: testTokens.admin })).status).toBe(501); // unimplemented
+    expect((await sdkPost("/gitpod.v1.RunnerService/ListRunners", undefined, { token: testTokens.admin, to: bare })).status).toBe(501); // unimplemented
   });
 
   it("keeps the Connect protocol's own checks for requests that send the Connect header", async () => {

@@ -11,10 +11,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const id = "00000000-0000-4000-8000-000000000001";
-const methods = Object.values(RunnerConfigurationService.method).map((m) => m.localName);
+const methods = RunnerConfigurationService.methods.map((m) => m.localName as keyof typeof RunnerConfigurationService.method);
 
-/** A request each method would accept from an authenticated caller (valid by the buf.validate rules). */
-const requests: Record<string, object> = {
+/** A request each method would accept from an authenticated caller (valid by the buf.validate rules); the type requires one for every method. */
+const requests: Record<keyof typeof RunnerConfigurationService.method, object> = {
   createHostAuthenticationToken: { runnerId: id, host: "github.com", token: "t" },
   getHostAuthenticationToken: { id },
   listHostAuthenticationTokens: {},
@@ -33,11 +33,6 @@ const requests: Record<string, object> = {
   validateRunnerConfiguration: { runnerId: id },
 };
 
-it("covers all 16 RPCs", () => {
-  expect(methods).toHaveLength(16);
-  expect(Object.keys(requests).sort()).toEqual([...methods].sort());
-});
-
 describe.each(flavours)("over %s", (flavour) => {
   it.each([
     ["no token", undefined],
@@ -45,7 +40,7 @@ describe.each(flavours)("over %s", (flavour) => {
   ])("answers unauthenticated to every RPC called with %s", async (_label, token) => {
     const client = server.client(RunnerConfigurationService, token, flavour) as unknown as Record<string, (req: object) => Promise<unknown>>;
     for (const method of methods) {
-      await expect(client[method]!(requests[method]!), method).rejects.toMatchObject({ code: Code.Unauthenticated });
+      await expect(client[method]!(requests[method]), method).rejects.toMatchObject({ code: Code.Unauthenticated });
     }
   });
 });

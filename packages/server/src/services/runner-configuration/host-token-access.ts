@@ -12,7 +12,9 @@ import { users } from "../../auth/identity-records.js";
 import type { Caller } from "../../auth/caller.js";
 import { invalidArgument, notFound, permissionDenied } from "../../errors.js";
 import type { Transaction } from "../../store/store.js";
-import { tokenOwnerId } from "../../domain/scm/index.js";
+import { hostAuthenticationTokens, tokenOwnerId } from "../../domain/scm/index.js";
+
+const kind = "host authentication token";
 
 /** Whether the caller is a user with the admin flag in its organization. */
 export async function isOrganizationAdmin(store: Transaction, caller: Caller): Promise<boolean> {
@@ -26,6 +28,13 @@ export function canSeeToken(caller: Caller, admin: boolean, token: HostAuthentic
   if (admin) return true;
   if (caller.subject.principal === Principal.RUNNER) return caller.subject.id === token.runnerId;
   return tokenOwnerId(token) === caller.subject.id;
+}
+
+/** The token record `id` if the caller may see it; not_found otherwise (also for other organizations). */
+export async function visibleToken(tx: Transaction, caller: Caller, id: string) {
+  const record = await tx.collection(hostAuthenticationTokens).get(id, { organizationId: caller.organizationId });
+  if (!record || !canSeeToken(caller, await isOrganizationAdmin(tx, caller), record.value.token)) throw notFound(kind, id);
+  return record;
 }
 
 const ownerPrincipals = new Set([Principal.USER, Principal.SERVICE_ACCOUNT]);

@@ -17,16 +17,16 @@ import {
   ParseContextURLResponse_PullRequestSchema,
   ParseContextURLResponseSchema,
   type ParseContextURLResponse,
+  RunnerService,
   type Runner,
 } from "@gitpod-connect/schema/gitpod/v1/runner";
 import type { Caller } from "../../auth/caller.js";
 import { environmentClasses } from "../../domain/environment-classes/index.js";
 import { findUsableRunner, isGoingAway, isGone, isRunnerCaller, runners } from "../../domain/runners/index.js";
 import { branchesOf, canRead, cloneUrl, type ContextScm, type ContextTarget, defaultBranchOf, findRepository, looksLikeSha, type ScmPullRequestRecord, type ScmRepositoryRecord, webUrl } from "../../domain/scm/index.js";
-import { callerOf, failedPrecondition, notFound, permissionDenied } from "../../rpc/index.js";
+import { callerOf, defineHandlers, failedPrecondition, notFound, permissionDenied } from "../../rpc/index.js";
 import type { Transaction } from "../../store/store.js";
 import { locateArgument, parseArgument } from "./context-url-argument.js";
-import type { HandlerGroup } from "./handler-group.js";
 import { isAuthenticatedWithHost, requireHostAuthentication } from "./host-credentials.js";
 import { requireScmHost, resolveScmHost } from "./scm-hosts.js";
 import { recordsWhere } from "../../store/scan.js";
@@ -126,7 +126,7 @@ function describeTarget(
   }
 }
 
-export const parseContextUrlHandlers: HandlerGroup = (deps) => ({
+export const parseContextURL = defineHandlers(RunnerService, (deps) => ({
   async parseContextURL(req, ctx) {
     const caller = callerOf(ctx);
     const { organizationId } = caller;
@@ -160,4 +160,4 @@ export const parseContextUrlHandlers: HandlerGroup = (deps) => ({
     describeTarget(response, repo, scm.scmId as ContextScm, parsed.target);
     return response;
   },
-});
+}));

@@ -19,8 +19,8 @@ afterAll(() => server.close());
 
 type Call = (c: RunnerClient) => Promise<unknown>;
 
-/** One valid request per RPC, all naming the bootstrap runner. */
-const calls: Record<string, Call> = {
+/** One valid request per RPC (the type requires one for every method), all naming the bootstrap runner. */
+const calls: Record<keyof typeof RunnerService.method, Call> = {
   createRunner: (c) => c.createRunner({ name: "Runner", provider: RunnerProvider.GCP }),
   getRunner: (c) => c.getRunner({ runnerId }),
   listRunners: (c) => c.listRunners({}),
@@ -39,13 +39,10 @@ const calls: Record<string, Call> = {
   deleteRunnerPolicy: (c) => c.deleteRunnerPolicy({ runnerId, groupId: "00000000-0000-4000-8000-00000000a003" }),
 };
 
-const everyRpc = Object.entries(calls);
+/** Every RPC of the descriptor with its call (a method without one fails its tests). */
+const everyRpc = RunnerService.methods.map((m) => [m.localName, calls[m.localName as keyof typeof calls]] as [string, Call]);
 
 describe("RunnerService", () => {
-  it("implements all 16 RPCs", () => {
-    expect(Object.keys(calls).sort()).toEqual(Object.keys(RunnerService.method).sort());
-  });
-
   it.each(everyRpc)("%s answers unauthenticated without a token and with an unknown one", async (_, call) => {
     await expectFailure(call(server.client(RunnerService)), Code.Unauthenticated);
     await expectFailure(call(server.client(RunnerService, "gitpod_unknown_token")), Code.Unauthenticated);

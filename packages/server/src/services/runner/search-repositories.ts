@@ -3,9 +3,9 @@
 // (search-query.ts), in natural order of their names. Pages follow the documented token format
 // "NEXT_PAGE/TOTAL_PAGES/TOTAL_COUNT" (e.g. "2/40/1000"): it is not opaque, so any page number
 // may be asked for; a page past the last one is empty.
-import { callerOf, invalidArgument, pageSizeOf } from "../../rpc/index.js";
+import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
+import { callerOf, defineHandlers, invalidArgument, pageSizeOf } from "../../rpc/index.js";
 import { assertHostName, canRead, naturalCompare, repositoriesOn, webUrl } from "../../domain/scm/index.js";
-import type { HandlerGroup } from "./handler-group.js";
 import { authenticatedHosts, requireHostAuthentication } from "./host-credentials.js";
 import { findUsableRunner } from "../../domain/runners/index.js";
 import { requireScmHost, resolveScmHost, type ScmHost } from "./scm-hosts.js";
@@ -26,7 +26,7 @@ export function searchToken(page: number, totalPages: number, total: number): st
   return page < totalPages ? `${page + 1}/${totalPages}/${total}` : "";
 }
 
-export const repositorySearchHandlers: HandlerGroup = (deps) => ({
+export const searchRepositories = defineHandlers(RunnerService, (deps) => ({
   async searchRepositories(req, ctx) {
     const caller = callerOf(ctx);
     // eslint-disable-next-line @typescript-eslint/no-deprecated
@@ -66,4 +66,4 @@ export const repositorySearchHandlers: HandlerGroup = (deps) => ({
       lastPage: totalPages,
     };
   },
-});
+}));

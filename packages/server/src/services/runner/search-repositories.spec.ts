@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testTokens, type TestServer } from "../../test-support/test-server.js";
 import { addScmRepository } from "../../domain/scm/index.js";
 import { addHostToken, addUser, allPages, expectFailure, startRunnerTestServer, type RunnerClient } from "./test-fixtures.js";
-import { searchPage, searchToken } from "./repository-search.js";
+import { searchPage, searchToken } from "./search-repositories.js";
 
 let server: TestServer;
 let admin: RunnerClient;

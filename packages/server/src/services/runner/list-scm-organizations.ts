@@ -2,14 +2,14 @@
 // order. `query` filters by a case-insensitive substring on GitLab hosts only (as GitLab's API
 // does); other hosts ignore it. Page tokens are opaque and verified (HMAC), bound to the runner,
 // host, caller and query.
-import { callerOf, paginateArray } from "../../rpc/index.js";
+import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
+import { callerOf, defineHandlers, paginateArray } from "../../rpc/index.js";
 import { assertHostName, isMember, naturalCompare, organizationsOn, webUrl } from "../../domain/scm/index.js";
-import type { HandlerGroup } from "./handler-group.js";
 import { requireHostAuthentication } from "./host-credentials.js";
 import { findUsableRunner } from "../../domain/runners/index.js";
 import { requireScmHost } from "./scm-hosts.js";
 
-export const scmOrganizationHandlers: HandlerGroup = (deps) => ({
+export const listSCMOrganizations = defineHandlers(RunnerService, (deps) => ({
   async listSCMOrganizations(req, ctx) {
     const caller = callerOf(ctx);
     const { organizationId } = caller;
@@ -32,4 +32,4 @@ export const scmOrganizationHandlers: HandlerGroup = (deps) => ({
     });
     return { organizations: page.values.map((o) => ({ name: o.name, url: webUrl(scm.host, o.name) })), pagination: page.pagination };
   },
-});
+}));

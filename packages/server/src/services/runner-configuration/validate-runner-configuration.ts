@@ -1,13 +1,13 @@
 // ValidateRunnerConfiguration: the checks of CreateEnvironmentClass / Create- and
 // UpdateSCMIntegration, reported per field instead of failing the call. Nothing is stored.
-import { callerOf, invalidArgument, notFound } from "../../rpc/index.js";
+import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
+import { callerOf, defineHandlers, invalidArgument, notFound } from "../../rpc/index.js";
 import { findScmIntegration, normalizeHost, scmIntegrations } from "../../domain/scm/index.js";
 import { findOwnRunner } from "../../domain/runners/index.js";
 import { environmentClassProblems, validationResult } from "../../domain/environment-classes/index.js";
-import type { HandlerGroup } from "./handler-group.js";
 import { scmProblems, scmValidationResult, type SecretProposal } from "./scm-integration-rules.js";
 
-export const validationHandler: HandlerGroup = (deps) => ({
+export const validateRunnerConfiguration = defineHandlers(RunnerConfigurationService, (deps) => ({
   async validateRunnerConfiguration(req, ctx) {
     const caller = callerOf(ctx);
     const { organizationId } = caller;
@@ -56,4 +56,4 @@ export const validationHandler: HandlerGroup = (deps) => ({
         throw invalidArgument("config", "set environment_class or scm_integration");
     }
   },
-});
+}));
