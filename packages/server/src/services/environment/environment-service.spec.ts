@@ -10,7 +10,10 @@ import {
   ListEnvironmentsRequest_ArchivalStatus as ArchivalStatus,
   ListEnvironmentsRequest_SortField as SortField,
   AdmissionLevel,
+  type ListEnvironmentsRequest_SortSchema,
+  type ListEnvironmentsRequest_FilterSchema,
 } from "@gitpod-connect/schema/gitpod/v1/environment";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { CountResponseRelation } from "@gitpod-connect/schema/gitpod/v1/count";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import { SortOrder } from "@gitpod-connect/schema/gitpod/v1/pagination";
@@ -209,7 +212,7 @@ describe("ListEnvironments", () => {
       await fresh.clock.advance(stepMs * 20);
       await c.stopEnvironment({ environmentId: b.id });
       await fresh.clock.advance(stepMs * 5);
-      const list = async (filter: Parameters<EnvironmentClient["listEnvironments"]>[0]["filter"]) =>
+      const list = async (filter: MessageInitShape<typeof ListEnvironmentsRequest_FilterSchema>) =>
         (await c.listEnvironments({ filter: filter ?? {}, pagination: { pageSize: 100 } })).environments.map((e) => e.id).sort();
       const sorted = (...ids: string[]) => [...ids].sort();
 
@@ -248,7 +251,10 @@ describe("ListEnvironments", () => {
         await archiveNow(fresh, e.id);
         fresh.clock.advance(1_000);
       }
-      const list = async (request: Parameters<EnvironmentClient["listEnvironments"]>[0]) =>
+      const list = async (request: {
+        filter?: MessageInitShape<typeof ListEnvironmentsRequest_FilterSchema>;
+        sort?: MessageInitShape<typeof ListEnvironmentsRequest_SortSchema>;
+      }) =>
         (await c.listEnvironments({ pagination: { pageSize: 100 }, ...request })).environments.map((e) => e.id);
       expect(await list({ filter: { lockdownBefore: timestampFromMs(fresh.clock.nowMs() + 7_200_000) } })).toEqual([live.id]);
       expect(await list({ filter: { lockdownBefore: timestampFromMs(fresh.clock.nowMs()) } })).toEqual([]);
