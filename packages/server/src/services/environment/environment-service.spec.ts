@@ -77,7 +77,7 @@ describe("CreateEnvironment", () => {
 
   it("keeps the name, session and sessions the caller chose", async () => {
     const sessionId = "11111111-2222-4333-8444-555555555555";
-    const spec = contextSpec(server, "https://github.com/org/repo", { content: { session: "mine", initializer: { specs: [] } } });
+    const spec = contextSpec(server, "https://github.com/org/repo", (s) => (s.content!.session = "mine"));
     const { environment } = await client.createEnvironment({ spec, name: "my env", sessionId });
     expect(environment!.metadata).toMatchObject({ name: "my env", sessionId });
     expect(environment!.spec!.content!.session).toBe("mine");

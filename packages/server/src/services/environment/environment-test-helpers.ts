@@ -1,6 +1,6 @@
 // Helpers of this folder's tests: environment specs, driving the simulated runner step by step with
 // the manual clock, and a compact view of where an environment stands.
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import {
   EnvironmentPhase,
@@ -10,6 +10,7 @@ import {
   EnvironmentStatus_DevContainer_Phase as DevContainerPhase,
   EnvironmentStatus_Machine_Phase as MachinePhase,
   type Environment,
+  type EnvironmentSpec,
 } from "@gitpod-connect/schema/gitpod/v1/environment";
 import { defaultSimulationOptions } from "../../simulation/index.js";
 import type { TestServer } from "../../test-support/test-server.js";
@@ -20,17 +21,14 @@ export const stepMs = defaultSimulationOptions.stepDelayMs;
 export type EnvironmentClient = Client<typeof EnvironmentService>;
 
 /** A spec on the bootstrap environment class, from a GitHub context URL, with one port. */
-export function contextSpec(
-  server: TestServer,
-  url = "https://github.com/gitpod-io/gitpod/tree/main",
-  extra: MessageInitShape<typeof EnvironmentSpecSchema> = {},
-): MessageInitShape<typeof EnvironmentSpecSchema> {
-  return {
+export function contextSpec(server: TestServer, url = "https://github.com/gitpod-io/gitpod/tree/main", change?: (spec: EnvironmentSpec) => void): EnvironmentSpec {
+  const spec = create(EnvironmentSpecSchema, {
     machine: { class: server.bootstrap.environmentClassId },
     content: { initializer: { specs: [{ spec: { case: "contextUrl", value: { url } } }] } },
     ports: [{ port: 3000, name: "web" }],
-    ...extra,
-  };
+  });
+  change?.(spec);
+  return spec;
 }
 
 const name = <E extends Record<number, string>>(e: E, v: number | undefined) => (v === undefined ? "-" : (e[v] ?? String(v)));
