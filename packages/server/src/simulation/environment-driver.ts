@@ -2,8 +2,9 @@
 // (domain/environments/environment-lifecycle.ts) runs one step delay later, in a transaction of its
 // own that also does what the step implies — applying the project's automations file, starting or
 // stopping automations at the points they trigger on, removing a deleted environment with all of
-// it — and appends the step to the environment's log. Stopped environments are archived after the
-// idle period.
+// it — and appends the step to the environment's log. Running environments with a disconnected
+// timeout are stopped that long after their last activity; stopped ones are archived after the idle
+// period.
 import { create, fromJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
@@ -25,6 +26,19 @@ const maxLogLines = 1_000;
 
 const stepKey = (id: string) => `environment/${id}`;
 const archiveKey = (id: string) => `environment-archive/${id}`;
+const timeoutKey = (id: string) => `environment-timeout/${id}`;
+
+/**
+ * When a running environment with a disconnected timeout is stopped for inactivity: that long after
+ * its last activity signal or its last start, whichever is later; undefined without a timeout.
+ */
+function inactivityDeadlineMs(env: Environment): number | undefined {
+  const timeout = env.spec?.timeout?.disconnected;
+  const timeoutMs = timeout ? Number(timeout.seconds) * 1000 + Math.floor(timeout.nanos / 1e6) : 0;
+  if (timeoutMs <= 0) return undefined;
+  const ms = (t: { seconds: bigint; nanos: number } | undefined) => (t ? Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6) : 0);
+  return Math.max(ms(env.status?.activitySignal?.timestamp), ms(env.metadata?.lastStartedAt)) + timeoutMs;
+}
 
 /** Where a running environment is reached. Only the logs URL is served by this server (with a logs token). */
 export function environmentUrls(baseUrl: string, env: Environment): EnvironmentStatus_EnvironmentURLs {
@@ -90,9 +104,34 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
     });
   }
 
+  async function stopIfInactive(runner: SimulatedRunner, organizationId: string, id: string): Promise<void> {
+    const { deps } = runner;
+    await deps.store.transaction(async (tx) => {
+      const record = await tx.collection(environments).get(id, { organizationId });
+      if (!record) return;
+      const env = record.value.environment;
+      const deadline = inactivityDeadlineMs(env);
+      if (env.status?.phase !== EnvironmentPhase.RUNNING || env.spec?.desiredPhase !== EnvironmentPhase.RUNNING) return;
+      if (deadline === undefined || deadline > deps.clock.nowMs()) return;
+      env.spec.desiredPhase = EnvironmentPhase.STOPPED;
+      env.spec.specVersion += 1n;
+      const minutes = Math.round(Number(env.spec.timeout!.disconnected!.seconds) / 60);
+      env.status.machine!.timeout = `no activity for ${minutes} minutes (disconnected timeout)`;
+      env.status.statusVersion += 1n;
+      await tx.collection(environments).update(id, { ...record.value, environment: env }, { organizationId });
+      await appendLog(tx, organizationId, id, deps.clock.nowMs(), "stopping: disconnected timeout reached");
+    });
+  }
+
   function plan(runner: SimulatedRunner, organizationId: string, record: EnvironmentRecord): void {
     const id = record.environment.id;
     runner.schedule(stepKey(id), () => step(runner, organizationId, id));
+    const deadline = record.environment.status?.phase === EnvironmentPhase.RUNNING ? inactivityDeadlineMs(record.environment) : undefined;
+    // Re-planned on every write, so a later activity signal moves the deadline.
+    runner.cancel(timeoutKey(id));
+    if (deadline !== undefined) {
+      runner.schedule(timeoutKey(id), () => stopIfInactive(runner, organizationId, id), Math.max(0, deadline - runner.deps.clock.nowMs()));
+    }
     const stopped = record.environment.status?.phase === EnvironmentPhase.STOPPED;
     if (stopped && !isArchived(record.environment) && record.idleSinceMs !== undefined) {
       const due = record.idleSinceMs + runner.options.archiveAfterMs - runner.deps.clock.nowMs();
@@ -108,6 +147,7 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
         if (change.op === "delete") {
           runner.cancel(stepKey(id));
           runner.cancel(archiveKey(id));
+          runner.cancel(timeoutKey(id));
         } else plan(runner, change.record.organizationId, change.record.value as EnvironmentRecord);
       }
     },

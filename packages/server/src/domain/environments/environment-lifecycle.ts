@@ -91,6 +91,7 @@ function acknowledge(env: Environment, status: EnvironmentStatus, specVersion: b
   // A new spec is a new attempt: earlier failures no longer apply.
   status.failureMessage = [];
   if (status.machine) status.machine.failureMessage = "";
+  if (status.machine && targetPhase(env) === EnvironmentPhase.RUNNING) status.machine.timeout = "";
   if (status.content) status.content.failureMessage = "";
   if (status.devcontainer) status.devcontainer.failureMessage = "";
   const target = targetPhase(env);

@@ -266,6 +266,31 @@ describe("archiving", () => {
   });
 });
 
+describe("inactivity", () => {
+  it("stops a running environment its disconnected timeout after the last activity, and not before", async () => {
+    const timeoutMs = 30 * 60 * 1000;
+    const env = await createRunning(server, client, contextSpec(server, undefined, (s) => (s.timeout = { $typeName: "gitpod.v1.EnvironmentSpec.Timeout", disconnected: { $typeName: "google.protobuf.Duration", seconds: 1800n, nanos: 0 } })));
+    await server.clock.advance(timeoutMs / 2);
+    await client.markEnvironmentActive({ environmentId: env.id, activitySignal: { source: "VS Code" } });
+    await server.clock.advance(timeoutMs - 1);
+    expect((await get(client, env.id)).status!.phase).toBe(EnvironmentPhase.RUNNING);
+    await server.clock.advance(1);
+    const stopped = (await stepUntil(server, client, env.id, isPhase(EnvironmentPhase.STOPPED))).pop()!;
+    expect(stopped.spec!.desiredPhase).toBe(EnvironmentPhase.STOPPED);
+    expect(stopped.status!.machine!.timeout).toBe("no activity for 30 minutes (disconnected timeout)");
+
+    await client.startEnvironment({ environmentId: env.id });
+    const started = (await stepUntil(server, client, env.id, isPhase(EnvironmentPhase.RUNNING))).pop()!;
+    expect(started.status!.machine!.timeout).toBe("");
+  });
+
+  it("never stops an environment for inactivity without a disconnected timeout", async () => {
+    const env = await createRunning(server, client);
+    await server.clock.advance(24 * 60 * 60 * 1000);
+    expect((await get(client, env.id)).status!.phase).toBe(EnvironmentPhase.RUNNING);
+  });
+});
+
 describe("step delay", () => {
   it("runs every step as soon as possible with a step delay of 0, without the clock moving", async () => {
     const quick = await startTestServer({ stepDelayMs: 0 });
