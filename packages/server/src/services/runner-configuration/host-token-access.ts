@@ -9,19 +9,13 @@ import { create } from "@bufbuild/protobuf";
 import { Principal, SubjectSchema, type Subject } from "@gitpod-connect/schema/gitpod/v1/identity";
 import type { HostAuthenticationToken } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { users } from "../../auth/identity-records.js";
+import { isOrganizationAdmin } from "../../auth/organization-admin.js";
 import type { Caller } from "../../auth/caller.js";
 import { invalidArgument, notFound, permissionDenied } from "../../errors.js";
 import type { Transaction } from "../../store/store.js";
 import { hostAuthenticationTokens, tokenOwnerId } from "../../domain/scm/index.js";
 
 const kind = "host authentication token";
-
-/** Whether the caller is a user with the admin flag in its organization. */
-export async function isOrganizationAdmin(store: Transaction, caller: Caller): Promise<boolean> {
-  if (caller.subject.principal !== Principal.USER) return false;
-  const user = await store.collection(users).get(caller.subject.id, { organizationId: caller.organizationId });
-  return user?.value.admin === true;
-}
 
 /** Whether `caller` (admin or not, as given) may see `token`. */
 export function canSeeToken(caller: Caller, admin: boolean, token: HostAuthenticationToken): boolean {

@@ -3,7 +3,8 @@
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { callerOf, defineHandlers, paginate } from "../../rpc/index.js";
 import { hostAuthenticationTokens, tokenOwnerId } from "../../domain/scm/index.js";
-import { canSeeToken, isOrganizationAdmin } from "./host-token-access.js";
+import { isOrganizationAdmin } from "../../auth/organization-admin.js";
+import { canSeeToken } from "./host-token-access.js";
 
 export const listHostAuthenticationTokens = defineHandlers(RunnerConfigurationService, (deps) => ({
   async listHostAuthenticationTokens(req, ctx) {
