@@ -12,7 +12,7 @@ export interface HandlerDeps {
   readonly store: Store;
   /** Current time (clock.now() for created_at/updated_at) and timers; tests and the testing controls move it. */
   readonly clock: ControllableClock;
-  /** New resource ids (UUID v4): ids.newId(). */
+  /** New resource ids (time-ordered UUIDv7): ids.newId(). */
   readonly ids: IdGenerator;
   /** Signs and verifies page tokens; pass to paginate(). */
   readonly pageTokens: PageTokens;
