@@ -197,9 +197,32 @@ function compareField(typeName: string, fact: FieldFact, field: DescField | unde
   compareRules(where, fieldRules(field), fact.validate, out);
 }
 
+/**
+ * Whether the facts switch request validation off for a whole message: `disabled: true`, a message
+ * option of the protovalidate the real API uses, which protovalidate v1 removed (the field number
+ * is reserved in v1's MessageRules, so no v1 schema can carry it).
+ */
+export function validationDisabled(fact: TypeFact): boolean {
+  return (fact.validate as { disabled?: unknown } | undefined)?.disabled === true;
+}
+
+/**
+ * What a schema in protovalidate v1 terms must say for a message whose facts are `disabled: true`:
+ * no message rules, no oneof rules, and every field exactly `ignore: IGNORE_ALWAYS`. That is the
+ * one v1 spelling of "nothing here is validated": IGNORE_ALWAYS skips a field's own rules and,
+ * for a message field, everything inside it, just as `disabled` skipped the message with all it
+ * contains. The facts' own field rules are then moot (buf lint rejects rules next to
+ * IGNORE_ALWAYS), so they are not compared.
+ */
+const ignoredAlways = { ignore: "IGNORE_ALWAYS" } as const;
+
 function compareMessage(fact: TypeFact, message: DescMessage, out: string[]): void {
+  const disabled = validationDisabled(fact);
   const byName = new Map(message.fields.map((f) => [f.name, f]));
-  for (const fieldFact of fact.fields ?? []) compareField(fact.name, fieldFact, byName.get(fieldFact.name), out);
+  for (const fieldFact of fact.fields ?? []) {
+    const asChecked = disabled ? { ...fieldFact, validate: ignoredAlways } : fieldFact;
+    compareField(fact.name, asChecked, byName.get(fieldFact.name), out);
+  }
   const known = new Set((fact.fields ?? []).map((f) => f.name));
   for (const field of message.fields) {
     if (!known.has(field.name)) out.push(`${fact.name}.${field.name}: not in the facts (#${field.number})`);
@@ -215,13 +238,13 @@ function compareMessage(fact: TypeFact, message: DescMessage, out: string[]): vo
     if (stable(members) !== stable([...oneofFact.fields].sort())) {
       out.push(`${fact.name}: oneof ${oneofFact.name} has ${members.join(",")}, facts say ${oneofFact.fields.join(",")}`);
     }
-    compareRules(`${fact.name} oneof ${oneofFact.name}`, oneofRules(oneof), oneofFact.validate, out);
+    compareRules(`${fact.name} oneof ${oneofFact.name}`, oneofRules(oneof), disabled ? undefined : oneofFact.validate, out);
   }
   const factOneofs = new Set((fact.oneofs ?? []).map((o) => o.name));
   for (const oneof of message.oneofs) {
     if (!factOneofs.has(oneof.name)) out.push(`${fact.name}: oneof ${oneof.name} not in the facts`);
   }
-  compareRules(`${fact.name} (message rules)`, messageRules(message), fact.validate, out);
+  compareRules(`${fact.name} (message rules)`, messageRules(message), disabled ? undefined : fact.validate, out);
 }
 
 function compareEnum(fact: TypeFact, desc: DescEnum, out: string[]): void {

@@ -100,6 +100,52 @@ describe("the CLI", () => {
     expect(await s.exit).toBe(0);
   });
 
+  it("with --testing-controls and no testing token, generates one and prints it once, apart from the admin token", async () => {
+    const s = await startCli(["--testing-controls"], { GITPOD_STEP_DELAY_MS: "0", GITPOD_ARCHIVE_AFTER_MS: "60000" });
+    const out = s.output();
+    expect(out).toContain(`testing controls enabled under ${s.url}/testing/`);
+    const testing = /testing token \(shown once\): (\S+)/.exec(out)?.[1];
+    const admin = /admin token \(shown once\): (\S+)/.exec(out)?.[1];
+    expect(testing).toBeDefined();
+    expect(testing).not.toBe(admin);
+    expect(out.split(testing!).length - 1).toBe(1);
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+  });
+
+  it("never prints a testing token it was given, and mentions none without --testing-controls", async () => {
+    const given = await startCli([], { GITPOD_TESTING_CONTROLS: "true", GITPOD_TESTING_TOKEN: "the-testing-token" });
+    expect(given.output()).not.toContain("the-testing-token");
+    expect(given.output()).toContain("testing token: the GITPOD_TESTING_TOKEN / --testing-token given");
+    given.child.kill("SIGTERM");
+    expect(await given.exit).toBe(0);
+    const off = await startCli([], { GITPOD_TESTING_TOKEN: "the-testing-token" });
+    expect(off.output()).not.toContain("testing");
+    off.child.kill("SIGTERM");
+    expect(await off.exit).toBe(0);
+  });
+
+  it("refuses a bad option value or config file with exit code 2, naming what is wrong", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-"));
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify({ organizations: [{ name: "Acme", users: [{ name: "a" }, { name: "b", foo: 1 }] }] }));
+    for (const [args, message] of [
+      [["--step-delay-ms", "-5"], "--step-delay-ms: must be an integer >= 0"],
+      [["--config", config], "organizations[0].users[1].foo: unknown key"],
+    ] as const) {
+      let status = 0;
+      let stderr = "";
+      try {
+        execFileSync(process.execPath, [cli, ...args], { stdio: "pipe" });
+      } catch (e) {
+        status = (e as { status: number }).status;
+        stderr = String((e as { stderr: Buffer }).stderr);
+      }
+      expect(status, args.join(" ")).toBe(2);
+      expect(stderr).toContain(message);
+    }
+  });
+
   it("refuses a bad flag with exit code 2 and the usage", () => {
     let status = 0;
     let stderr = "";

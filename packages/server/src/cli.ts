@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `node dist/cli.js [--host H] [--port P] [--config FILE] [--api-key TOKEN]`: runs the reference
-// server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+// `node dist/cli.js [--host H] [--port P] [--config FILE] [--api-key TOKEN] [--step-delay-ms N]
+// [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN]` (see `usage` in config.ts):
+// runs the reference server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+import { newToken } from "./auth/token-store.js";
 import { ConfigError, loadConfig, usage } from "./config.js";
 import { startServer } from "./start-server.js";
 
@@ -21,11 +23,17 @@ async function main(): Promise<number | undefined> {
   }
   // Signal handlers first: a SIGTERM that arrives while starting still ends in a clean exit 0.
   let stopping = false;
+  // Like the admin token, a testing token nobody chose is generated here and shown once below.
+  const testingToken = config.testingControls ? (config.testingToken ?? newToken()) : undefined;
   const starting = startServer({
     host: config.host,
     port: config.port,
     organizations: config.organizations,
+    projects: config.projects,
+    stepDelayMs: config.stepDelayMs,
+    archiveAfterMs: config.archiveAfterMs,
     ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
+    ...(testingToken !== undefined ? { testingControls: { token: testingToken } } : {}),
   });
   const stop = (signal: string) => {
     if (stopping) return;
@@ -49,6 +57,11 @@ async function main(): Promise<number | undefined> {
   console.log(`bootstrap organization ${b.organizationId}, runner ${b.runnerId}, environment class ${b.environmentClassId}`);
   if (b.adminTokenGenerated) console.log(`admin token (shown once): ${b.adminToken}`);
   else console.log("admin token: the GITPOD_API_KEY / --api-key given");
+  if (testingToken !== undefined) {
+    console.log(`testing controls enabled under ${server.url}/testing/`);
+    if (config.testingToken === undefined) console.log(`testing token (shown once): ${testingToken}`);
+    else console.log("testing token: the GITPOD_TESTING_TOKEN / --testing-token given");
+  }
   // Last, so that whoever waits for this line finds everything above already printed.
   console.log(`gitpod-connect server listening on ${server.url} (Connect, gRPC, gRPC-web; HTTP/1.1 and h2c)`);
   return undefined;

@@ -1,6 +1,10 @@
 // Server configuration from defaults, an optional JSON config file, environment variables and
 // command-line flags — later ones win: defaults < file < env < flags. Nothing requires a file.
 import { readFileSync } from "node:fs";
+import { fromJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
+import { AutomationsFileSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
+import { EnvironmentInitializerSchema } from "@gitpod-connect/schema/gitpod/v1/environment";
+import { findStrictJsonProblems } from "./http/json-enum-names.js";
 
 /** An extra organization, created at start-up (config file `organizations`). */
 export interface OrganizationConfig {
@@ -47,21 +51,54 @@ export interface ServerConfig {
   /** The bootstrap admin's token (GITPOD_API_KEY); a random one is generated and printed when absent. */
   apiKey?: string;
   organizations: OrganizationConfig[];
+  /** Projects of the bootstrap organization (config file `projects`). */
+  projects: ProjectConfig[];
+  /** The simulated runner: how long each lifecycle step takes, in ms (≥ 0). */
+  stepDelayMs: number;
+  /** Stopped environments are archived after this long without a start, in ms (≥ 1). */
+  archiveAfterMs: number;
+  /** Whether the testing-controls surface (/testing/) is served. */
+  testingControls: boolean;
+  /** The testing controls' own bearer token; generated and printed once when they are enabled without one. */
+  testingToken?: string;
 }
 
-export const defaultConfig: ServerConfig = { host: "127.0.0.1", port: 8080, organizations: [] };
+const sevenDaysMs = 7 * 24 * 60 * 60 * 1000;
+
+export const defaultConfig: ServerConfig = {
+  host: "127.0.0.1",
+  port: 8080,
+  organizations: [],
+  projects: [],
+  stepDelayMs: 100,
+  archiveAfterMs: sevenDaysMs,
+  testingControls: false,
+};
 
 export const usage = `Usage: gitpod-connect-server [--host HOST] [--port PORT] [--config FILE.json] [--api-key TOKEN]
+                            [--step-delay-ms N] [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN]
 
-  --host HOST       address to listen on (env HOST; default 127.0.0.1)
-  --port PORT       port to listen on, 0 for any free one (env PORT; default 8080)
-  --config FILE     JSON file with extra organizations, users and tokens (env GITPOD_SERVER_CONFIG)
-  --api-key TOKEN   the bootstrap admin's bearer token (env GITPOD_API_KEY; default: random, printed once)
-  --help            print this text`;
+  --host HOST             address to listen on (env HOST; default 127.0.0.1)
+  --port PORT             port to listen on, 0 for any free one (env PORT; default 8080)
+  --config FILE           JSON file with extra organizations, users, tokens and projects, and any
+                          of the settings below by their camelCase key (env GITPOD_SERVER_CONFIG)
+  --api-key TOKEN         the bootstrap admin's bearer token (env GITPOD_API_KEY; default: random, printed once)
+  --step-delay-ms N       how long each step of the simulated runner takes, integer >= 0
+                          (env GITPOD_STEP_DELAY_MS; default 100)
+  --archive-after-ms N    archive stopped environments after N ms without a start, integer >= 1
+                          (env GITPOD_ARCHIVE_AFTER_MS; default 604800000, 7 days)
+  --testing-controls      serve the testing controls under /testing/ (env GITPOD_TESTING_CONTROLS=1|true; default off)
+  --testing-token TOKEN   the testing controls' own bearer token, used only with --testing-controls
+                          (env GITPOD_TESTING_TOKEN; default: random, printed once)
+  --help                  print this text
+
+Later sources win: defaults < config file < environment < flags.`;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parsePort(value: string, source: string): number {
   const port = Number(value);
@@ -69,9 +106,36 @@ function parsePort(value: string, source: string): number {
   return port;
 }
 
+/** An integer of at least `min` from a flag or an environment variable. */
+function parseInteger(value: string, source: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new ConfigError(`${source}: must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** GITPOD_TESTING_CONTROLS / --testing-controls=V: 1|true on, 0|false off. */
+function parseSwitch(value: string, source: string): boolean {
+  switch (value.trim().toLowerCase()) {
+    case "1":
+    case "true":
+      return true;
+    case "0":
+    case "false":
+      return false;
+    default:
+      throw new ConfigError(`${source}: must be 1, true, 0 or false, got ${JSON.stringify(value)}`);
+  }
+}
+
+const valueFlags = ["host", "port", "config", "api-key", "step-delay-ms", "archive-after-ms", "testing-token"] as const;
+type ValueFlag = (typeof valueFlags)[number];
+
 /** Reads flags (argv without node and script) and env into a config. Throws ConfigError for bad input. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig & { help: boolean } {
-  const flags = new Map<string, string>();
+  const flags = new Map<ValueFlag, string>();
+  let testingControlsFlag: boolean | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -79,26 +143,51 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
       help = true;
       continue;
     }
-    const m = /^--(host|port|config|api-key)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new ConfigError(`unknown argument ${JSON.stringify(arg)}\n${usage}`);
+    const toggle = /^--testing-controls(?:=(.*))?$/.exec(arg);
+    if (toggle) {
+      testingControlsFlag = toggle[1] === undefined ? true : parseSwitch(toggle[1], "--testing-controls");
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const name = m?.[1] as ValueFlag | undefined;
+    if (!m || !name || !valueFlags.includes(name)) throw new ConfigError(`unknown argument ${JSON.stringify(arg)}\n${usage}`);
     const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new ConfigError(`--${m[1]} needs a value`);
-    flags.set(m[1]!, value);
+    if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+    flags.set(name, value);
   }
 
-  const config: ServerConfig = { ...defaultConfig, organizations: [] };
+  const config: ServerConfig = { ...defaultConfig, organizations: [], projects: [] };
   const file = flags.get("config") ?? env.GITPOD_SERVER_CONFIG;
   if (file) Object.assign(config, readConfigFile(file));
+
   if (env.HOST) config.host = env.HOST;
   if (env.PORT) config.port = parsePort(env.PORT, "PORT");
   if (env.GITPOD_API_KEY) config.apiKey = env.GITPOD_API_KEY;
+  if (env.GITPOD_STEP_DELAY_MS) config.stepDelayMs = parseInteger(env.GITPOD_STEP_DELAY_MS, "GITPOD_STEP_DELAY_MS", 0);
+  if (env.GITPOD_ARCHIVE_AFTER_MS) config.archiveAfterMs = parseInteger(env.GITPOD_ARCHIVE_AFTER_MS, "GITPOD_ARCHIVE_AFTER_MS", 1);
+  if (env.GITPOD_TESTING_CONTROLS) config.testingControls = parseSwitch(env.GITPOD_TESTING_CONTROLS, "GITPOD_TESTING_CONTROLS");
+  if (env.GITPOD_TESTING_TOKEN) config.testingToken = env.GITPOD_TESTING_TOKEN;
+
   if (flags.has("host")) config.host = flags.get("host")!;
   if (flags.has("port")) config.port = parsePort(flags.get("port")!, "--port");
   if (flags.has("api-key")) config.apiKey = flags.get("api-key")!;
+  if (flags.has("step-delay-ms")) config.stepDelayMs = parseInteger(flags.get("step-delay-ms")!, "--step-delay-ms", 0);
+  if (flags.has("archive-after-ms")) config.archiveAfterMs = parseInteger(flags.get("archive-after-ms")!, "--archive-after-ms", 1);
+  if (testingControlsFlag !== undefined) config.testingControls = testingControlsFlag;
+  if (flags.has("testing-token")) config.testingToken = flags.get("testing-token")!;
+
+  for (const [name, value] of [["--api-key / GITPOD_API_KEY / apiKey", config.apiKey], ["--testing-token / GITPOD_TESTING_TOKEN / testingToken", config.testingToken]] as const) {
+    if (value !== undefined && value.trim() === "") throw new ConfigError(`${name}: must not be empty`);
+  }
+  if (config.testingControls && config.testingToken !== undefined) {
+    // The testing token is a credential of its own: it must never also be an API token.
+    const apiTokens = [config.apiKey, ...config.organizations.flatMap((o) => (o.users ?? []).flatMap((u) => u.tokens ?? []))];
+    if (apiTokens.includes(config.testingToken)) throw new ConfigError("the testing token must differ from every API token (apiKey and the users' tokens)");
+  }
   return { ...config, help };
 }
 
-/** Reads and checks a config file: { host?, port?, apiKey?, organizations?: [...] }. */
+/** Reads and checks a config file (see parseConfigObject). */
 export function readConfigFile(path: string): Partial<ServerConfig> {
   let raw: unknown;
   try {
@@ -109,53 +198,129 @@ export function readConfigFile(path: string): Partial<ServerConfig> {
   return parseConfigObject(raw, `config file ${path}`);
 }
 
+type Json = Record<string, unknown>;
+
+/**
+ * Checks a parsed config file: { host?, port?, apiKey?, stepDelayMs?, archiveAfterMs?,
+ * testingControls?, testingToken?, organizations?: [...], projects?: [...] }. Every error names
+ * its path (`organizations[0].users[1].foo: unknown key`); unknown keys are errors at every level.
+ */
 export function parseConfigObject(raw: unknown, where = "config"): Partial<ServerConfig> {
-  const fail = (msg: string): never => {
-    throw new ConfigError(`${where}: ${msg}`);
+  const fail = (path: string, msg: string): never => {
+    throw new ConfigError(`${where}: ${path ? `${path}: ` : ""}${msg}`);
   };
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail("must be a JSON object");
-  const o = raw as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!["host", "port", "apiKey", "organizations"].includes(key)) fail(`unknown key ${JSON.stringify(key)}`);
-  }
+  const object = (value: unknown, path: string, keys: readonly string[]): Json => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(path, "must be a JSON object");
+    for (const key of Object.keys(value)) {
+      if (!keys.includes(key)) fail(path ? `${path}.${key}` : key, "unknown key");
+    }
+    return value as Json;
+  };
+  const array = (value: unknown, path: string): unknown[] => (Array.isArray(value) ? value : fail(path, "must be an array"));
+  const string = (value: unknown, path: string, nonEmpty = false): string => {
+    if (typeof value !== "string") return fail(path, "must be a string");
+    if (nonEmpty && value === "") fail(path, "must be a non-empty string");
+    return value;
+  };
+  const boolean = (value: unknown, path: string): boolean => (typeof value === "boolean" ? value : fail(path, "must be true or false"));
+  const integer = (value: unknown, path: string, min: number): number =>
+    typeof value === "number" && Number.isSafeInteger(value) && value >= min ? value : fail(path, `must be an integer >= ${min}`);
+  const uuid = (value: unknown, path: string): string => {
+    const id = string(value, path);
+    return uuidPattern.test(id) ? id : fail(path, `must be a UUID (e.g. 8d2a5c0e-3f1b-4c7a-9e21-5b6f0a9d7c11), got ${JSON.stringify(id)}`);
+  };
+  /** Ids must be unique per kind: a second record with an id already taken could not be created. */
+  const seen = new Map<string, string>();
+  const unique = (kind: string, id: string | undefined, path: string): void => {
+    if (id === undefined) return;
+    const key = `${kind}/${id.toLowerCase()}`;
+    const first = seen.get(key);
+    if (first !== undefined) fail(path, `the same id as ${first}`);
+    seen.set(key, path);
+  };
+  const tokensSeen = new Map<string, string>();
+
+  const o = object(raw, "", [
+    "host",
+    "port",
+    "apiKey",
+    "stepDelayMs",
+    "archiveAfterMs",
+    "testingControls",
+    "testingToken",
+    "organizations",
+    "projects",
+  ]);
   const out: Partial<ServerConfig> = {};
-  if (o.host !== undefined) out.host = typeof o.host === "string" ? o.host : fail("host must be a string");
-  if (o.port !== undefined) out.port = parsePort(String(o.port), `${where}: port`);
-  if (o.apiKey !== undefined) out.apiKey = typeof o.apiKey === "string" ? o.apiKey : fail("apiKey must be a string");
+  if (o.host !== undefined) out.host = string(o.host, "host", true);
+  if (o.port !== undefined) {
+    if (typeof o.port !== "number" && typeof o.port !== "string") fail("port", "must be a port number");
+    out.port = parsePort(String(o.port), `${where}: port`);
+  }
+  if (o.apiKey !== undefined) out.apiKey = string(o.apiKey, "apiKey", true);
+  if (o.stepDelayMs !== undefined) out.stepDelayMs = integer(o.stepDelayMs, "stepDelayMs", 0);
+  if (o.archiveAfterMs !== undefined) out.archiveAfterMs = integer(o.archiveAfterMs, "archiveAfterMs", 1);
+  if (o.testingControls !== undefined) out.testingControls = boolean(o.testingControls, "testingControls");
+  if (o.testingToken !== undefined) out.testingToken = string(o.testingToken, "testingToken", true);
+
+  const project = (value: unknown, path: string): ProjectConfig => {
+    const p = object(value, path, ["id", "name", "environmentClassId", "initializer", "automationsFile", "devcontainerFilePath"]);
+    const id = p.id === undefined ? undefined : uuid(p.id, `${path}.id`);
+    unique("project", id, `${path}.id`);
+    const result: ProjectConfig = { ...(id !== undefined ? { id } : {}), name: string(p.name, `${path}.name`, true) };
+    if (p.environmentClassId !== undefined) result.environmentClassId = uuid(p.environmentClassId, `${path}.environmentClassId`);
+    if (p.initializer !== undefined) result.initializer = protoJson(EnvironmentInitializerSchema, p.initializer, `${path}.initializer`, fail);
+    if (p.automationsFile !== undefined) result.automationsFile = protoJson(AutomationsFileSchema, p.automationsFile, `${path}.automationsFile`, fail);
+    if (p.devcontainerFilePath !== undefined) result.devcontainerFilePath = string(p.devcontainerFilePath, `${path}.devcontainerFilePath`);
+    return result;
+  };
+  const user = (value: unknown, path: string): UserConfig => {
+    const u = object(value, path, ["id", "name", "email", "admin", "tokens"]);
+    const id = u.id === undefined ? undefined : uuid(u.id, `${path}.id`);
+    unique("user", id, `${path}.id`);
+    const tokens = u.tokens === undefined ? [] : array(u.tokens, `${path}.tokens`).map((t, k) => string(t, `${path}.tokens[${k}]`, true));
+    tokens.forEach((t, k) => {
+      const first = tokensSeen.get(t);
+      if (first !== undefined) fail(`${path}.tokens[${k}]`, `the same token as ${first}`);
+      tokensSeen.set(t, `${path}.tokens[${k}]`);
+    });
+    return {
+      ...(id !== undefined ? { id } : {}),
+      name: string(u.name, `${path}.name`, true),
+      ...(u.email !== undefined ? { email: string(u.email, `${path}.email`) } : {}),
+      ...(u.admin !== undefined ? { admin: boolean(u.admin, `${path}.admin`) } : {}),
+      tokens,
+    };
+  };
   if (o.organizations !== undefined) {
-    if (!Array.isArray(o.organizations)) fail("organizations must be an array");
-    out.organizations = (o.organizations as unknown[]).map((org, i) => {
-      const at = `organizations[${i}]`;
-      if (typeof org !== "object" || org === null) return fail(`${at} must be an object`);
-      const { id, name, users } = org as Record<string, unknown>;
-      if (typeof name !== "string" || name === "") fail(`${at}.name must be a non-empty string`);
-      if (id !== undefined && typeof id !== "string") fail(`${at}.id must be a string`);
-      if (users !== undefined && !Array.isArray(users)) fail(`${at}.users must be an array`);
-      return {
-        ...(id !== undefined ? { id: id as string } : {}),
-        name: name as string,
-        users: ((users as unknown[] | undefined) ?? []).map((u, j) => {
-          const uat = `${at}.users[${j}]`;
-          if (typeof u !== "object" || u === null) return fail(`${uat} must be an object`);
-          const user = u as Record<string, unknown>;
-          if (typeof user.name !== "string" || user.name === "") fail(`${uat}.name must be a non-empty string`);
-          if (user.id !== undefined && typeof user.id !== "string") fail(`${uat}.id must be a string`);
-          if (user.email !== undefined && typeof user.email !== "string") fail(`${uat}.email must be a string`);
-          if (user.admin !== undefined && typeof user.admin !== "boolean") fail(`${uat}.admin must be a boolean`);
-          const tokens = user.tokens ?? [];
-          if (!Array.isArray(tokens) || tokens.some((t) => typeof t !== "string" || t === "")) {
-            fail(`${uat}.tokens must be an array of non-empty strings`);
-          }
-          return {
-            ...(user.id !== undefined ? { id: user.id as string } : {}),
-            name: user.name as string,
-            ...(user.email !== undefined ? { email: user.email as string } : {}),
-            ...(user.admin !== undefined ? { admin: user.admin as boolean } : {}),
-            tokens: tokens as string[],
-          };
-        }),
-      };
+    out.organizations = array(o.organizations, "organizations").map((value, i) => {
+      const path = `organizations[${i}]`;
+      const org = object(value, path, ["id", "name", "users", "projects"]);
+      const id = org.id === undefined ? undefined : uuid(org.id, `${path}.id`);
+      unique("organization", id, `${path}.id`);
+      const name = string(org.name, `${path}.name`, true);
+      const users = org.users === undefined ? [] : array(org.users, `${path}.users`).map((u, j) => user(u, `${path}.users[${j}]`));
+      const projects = org.projects === undefined ? undefined : array(org.projects, `${path}.projects`).map((p, k) => project(p, `${path}.projects[${k}]`));
+      return { ...(id !== undefined ? { id } : {}), name, users, ...(projects !== undefined ? { projects } : {}) };
     });
   }
+  if (o.projects !== undefined) out.projects = array(o.projects, "projects").map((p, k) => project(p, `projects[${k}]`));
   return out;
+}
+
+/**
+ * A value that must be the proto JSON of `schema`, checked strictly (unknown keys and unknown
+ * enum names are errors). Returned as written: the server reads it with fromJson when it uses it.
+ */
+function protoJson(schema: DescMessage, value: unknown, path: string, fail: (path: string, msg: string) => never): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(path, `must be a JSON object (a ${schema.typeName})`);
+  try {
+    fromJson(schema, value as JsonValue);
+  } catch (e) {
+    // Say where, when the walk can tell (an unknown key or enum name); else protobuf-es's words.
+    const [problem] = findStrictJsonProblems(schema, value);
+    if (problem) fail(`${path}.${problem.path}`, `${problem.message} (in a ${schema.typeName})`);
+    fail(path, `not a valid ${schema.typeName}: ${(e as Error).message}`);
+  }
+  return value;
 }

@@ -4,7 +4,8 @@
 //  3. decompresses it with a limit on the decompressed size (resource_exhausted for bombs,
 //     invalid_argument for corrupt data) and splits gRPC/gRPC-web frames strictly,
 //  4. decodes protobuf bytes once to turn decode failures into invalid_argument (connect-node
-//     would answer internal),
+//     would answer internal); in JSON, rejects enum strings that name no value of their enum
+//     (json-enum-names.ts: connect-node would drop them silently, as it drops unknown keys),
 //  5. applies the SDK rewrite (sdk-request.ts).
 // It then hands connect-node a plain, uncompressed body. When a step fails it hands over an empty
 // message and the error (preflight-error.ts), so connect-node answers in the client's protocol.
@@ -16,6 +17,7 @@ import type { TokenStore } from "../auth/token-store.js";
 import { toConnectError } from "../rpc/interceptors/error-mapping.js";
 import { resourceExhausted } from "../errors.js";
 import { decompress, isSupportedEncoding } from "./decompress.js";
+import { checkJsonEnumNames } from "./json-enum-names.js";
 import { compressedFlag, joinEnvelopes, splitEnvelopes, type Envelope } from "./envelope.js";
 import { encodingHeader, protocolOf, type RequestProtocol } from "./protocol.js";
 import { looksLikeSdkRequest, rewriteSdkRequest } from "./sdk-request.js";
@@ -45,8 +47,6 @@ export interface GuardResult {
   /** An error to answer with, in the client's protocol. */
   error?: ConnectError;
 }
-
-const emptyFrame = joinEnvelopes([{ flags: 0, data: new Uint8Array(0) }]);
 
 export async function guardRequest(input: GuardInput): Promise<GuardResult> {
   const header = new Headers(input.header);
@@ -115,7 +115,7 @@ async function normalizeBody(
 ): Promise<Uint8Array> {
   if (protocol.protocol === "connect") {
     const data = await decompress(encoding, raw, input.readMaxBytes);
-    if (protocol.binary) checkMessage(input.method, data);
+    checkMessage(protocol, input.method, data);
     return data;
   }
   const frames: Envelope[] = [];
@@ -132,13 +132,19 @@ async function normalizeBody(
     const data = (frame.flags & compressedFlag) !== 0 ? await decompress(encoding, frame.data, input.readMaxBytes) : frame.data;
     total += data.length;
     if (total > input.readMaxBytes) throw tooLarge(input.readMaxBytes);
-    if (protocol.binary) checkMessage(input.method, data);
+    checkMessage(protocol, input.method, data);
     frames.push({ flags: 0, data });
   }
   return joinEnvelopes(frames);
 }
 
-function checkMessage(method: DescMethod, data: Uint8Array): void {
+/** Throws invalid_argument for protobuf bytes that do not decode, or JSON with an unknown enum name. */
+function checkMessage(protocol: RequestProtocol, method: DescMethod, data: Uint8Array): void {
+  if (!protocol.binary) {
+    const error = checkJsonEnumNames(method.input, data);
+    if (error) throw error;
+    return;
+  }
   try {
     fromBinary(method.input, data);
   } catch (e) {
@@ -151,7 +157,8 @@ function tooLarge(limit: number): ConnectError {
   return resourceExhausted(`request message is larger than the limit of ${limit} bytes`);
 }
 
+/** An empty request message in the request's protocol and format (`{}` in JSON, also in a gRPC frame). */
 function emptyBody(p: RequestProtocol): Uint8Array {
-  if (p.protocol !== "connect") return emptyFrame;
-  return p.binary ? new Uint8Array(0) : new TextEncoder().encode("{}");
+  const message = p.binary ? new Uint8Array(0) : new TextEncoder().encode("{}");
+  return p.protocol === "connect" ? message : joinEnvelopes([{ flags: 0, data: message }]);
 }

@@ -1,5 +1,5 @@
 // The RPC routes: every Gitpod service mounted with the shared interceptors, in this order:
-// error mapping (outermost) → pre-flight errors → authentication → validation → handler.
+// error mapping (outermost) → pre-flight errors → authentication → principal scope → validation → handler.
 // Use it with any connect adapter: connectNodeAdapter({ routes: createRoutes({ deps }) }), or
 // with createRequestHandler() from this package, which adds the hardening of the HTTP layer.
 import type { DescService, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
@@ -9,6 +9,7 @@ import { authenticationInterceptor } from "./interceptors/authentication.js";
 import { errorMappingInterceptor } from "./interceptors/error-mapping.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { preflightErrorInterceptor } from "./interceptors/preflight-error.js";
+import { principalScopeInterceptor } from "./interceptors/principal-scope.js";
 import { readMaxBytes } from "../limits.js";
 import type { ServiceImplementation } from "./define-service.js";
 import { gitpodServices } from "./gitpod-services.js";
@@ -42,6 +43,7 @@ export function createRoutes(options: RoutesOptions): (router: ConnectRouter) =>
     errorMappingInterceptor(),
     preflightErrorInterceptor(),
     authenticationInterceptor(options.deps.tokens),
+    principalScopeInterceptor(),
     validationInterceptor(),
     ...(options.interceptors ?? []),
   ];

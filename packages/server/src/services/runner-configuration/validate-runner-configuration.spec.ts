@@ -78,11 +78,12 @@ describe("ValidateRunnerConfiguration for an environment class", () => {
     expect(value.descriptionError).toMatch(/3/);
   });
 
-  it("still rejects a malformed runner_id with invalid_argument naming it", async () => {
+  it("answers a runner_id that is no UUID with not_found, as no request validation applies (like the real API)", async () => {
     await expectFailure(
       admin.validateRunnerConfiguration({ runnerId: "not-a-uuid", config: { case: "environmentClass", value: { displayName: "Valid name", description: "Valid description", configuration: [] } } }),
-      Code.InvalidArgument,
-      "runner_id",
+      Code.NotFound,
+      "runner",
+      "not-a-uuid",
     );
   });
 
