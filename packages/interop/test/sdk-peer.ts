@@ -3,7 +3,15 @@
 // (so every run sees the same state), and builds SDK clients that record what they send and which
 // SDK methods the tests exercised (sdk-coverage.ts).
 import { Gitpod } from "@gitpod/sdk";
-import { manualClock, sequentialIds, startServer, type ManualClock, type OrganizationConfig, type RunningServer } from "@gitpod-connect/server";
+import {
+  manualClock,
+  sequentialIds,
+  startServer,
+  type ManualClock,
+  type OrganizationConfig,
+  type RunningServer,
+  type StartServerOptions,
+} from "@gitpod-connect/server";
 import { recordSdkCalls } from "./sdk-coverage.js";
 
 /** The bootstrap admin's bearer token of every peer. */
@@ -35,9 +43,14 @@ export interface SdkPeer {
   close(): Promise<void>;
 }
 
+/** A project of the bootstrap organization, as in the server's config file (`projects`). */
+export type ProjectConfig = NonNullable<StartServerOptions["projects"]>[number];
+
 export interface SdkPeerOptions {
-  /** Extra organizations (with users and their tokens), as in the server's config file. */
+  /** Extra organizations (with users and their tokens, and their projects), as in the server's config file. */
   organizations?: OrganizationConfig[];
+  /** Projects of the bootstrap organization (what CreateEnvironmentFromProject starts from). */
+  projects?: ProjectConfig[];
 }
 
 type Fetch = NonNullable<ConstructorParameters<typeof Gitpod>[0]>["fetch"];
@@ -67,6 +80,7 @@ export async function startSdkPeer(options: SdkPeerOptions = {}): Promise<SdkPee
     clock,
     ids: sequentialIds(),
     ...(options.organizations ? { organizations: options.organizations } : {}),
+    ...(options.projects ? { projects: options.projects } : {}),
   });
   const sent: SentRequest[] = [];
   const clientWith = (token: string) =>

@@ -103,7 +103,7 @@ describe("the CLI", () => {
   it("with --testing-controls and no testing token, generates one and prints it once, apart from the admin token", async () => {
     const s = await startCli(["--testing-controls"], { GITPOD_STEP_DELAY_MS: "0", GITPOD_ARCHIVE_AFTER_MS: "60000" });
     const out = s.output();
-    expect(out).toContain(`testing controls enabled under ${s.url}/testing/`);
+    expect(out).toContain(`testing controls enabled under ${s.url}/testing/v1`);
     const testing = /testing token \(shown once\): (\S+)/.exec(out)?.[1];
     const admin = /admin token \(shown once\): (\S+)/.exec(out)?.[1];
     expect(testing).toBeDefined();

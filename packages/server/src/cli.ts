@@ -58,7 +58,7 @@ async function main(): Promise<number | undefined> {
   if (b.adminTokenGenerated) console.log(`admin token (shown once): ${b.adminToken}`);
   else console.log("admin token: the GITPOD_API_KEY / --api-key given");
   if (testingToken !== undefined) {
-    console.log(`testing controls enabled under ${server.url}/testing/`);
+    console.log(`testing controls enabled under ${server.url}/testing/v1`);
     if (config.testingToken === undefined) console.log(`testing token (shown once): ${testingToken}`);
     else console.log("testing token: the GITPOD_TESTING_TOKEN / --testing-token given");
   }

@@ -155,7 +155,7 @@ describe("pnpm start from the repository root", () => {
       expect(url).toBe(`http://127.0.0.1:${port}`);
       const out = start.output();
       expect(out).toContain("admin token: the GITPOD_API_KEY / --api-key given");
-      expect(out).toContain(`testing controls enabled under ${url}/testing/`);
+      expect(out).toContain(`testing controls enabled under ${url}/testing/v1`);
       expect(out).toContain("testing token: the GITPOD_TESTING_TOKEN / --testing-token given");
       expect(out).not.toContain("root-start-key");
 
@@ -169,6 +169,9 @@ describe("pnpm start from the repository root", () => {
       }
       const anonymous = await fetch(`${url}/gitpod.v1.RunnerService/ListRunners`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(anonymous.status).toBe(401);
+      const controls = await fetch(`${url}/testing/v1/clock`, { headers: { authorization: "Bearer root-start-testing-token" } });
+      expect(controls.status).toBe(200);
+      expect(await controls.json()).toMatchObject({ frozen: false });
 
       await stopGroup(start.child);
       // turbo stopped its task too: nothing answers on the port any more.
