@@ -9,14 +9,17 @@ import { create, fromJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   EnvironmentPhase,
+  EnvironmentStatus_ContentPhase as ContentPhase,
   EnvironmentStatus_EnvironmentURLsSchema,
   type Environment,
   type EnvironmentStatus_EnvironmentURLs,
 } from "@gitpod-connect/schema/gitpod/v1/environment";
 import { AutomationsFileSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
+import { ConnectError } from "@connectrpc/connect";
 import { applyAutomationsFile, onLifecyclePoint } from "../domain/automations/index.js";
 import { environmentLogs, environments, isArchived, stepEnvironment, type EnvironmentRecord } from "../domain/environments/index.js";
 import { removeEnvironment } from "../domain/removal/index.js";
+import type { HandlerDeps } from "../handler-deps.js";
 import type { StoreChange, Transaction } from "../store/store.js";
 import { takeFailure } from "./failure-injections.js";
 import type { Driver, SimulatedRunner } from "./simulated-runner.js";
@@ -59,6 +62,29 @@ export async function appendLog(tx: Transaction, organizationId: string, environ
   else await logs.update(environmentId, (v) => ({ lines: [...v.lines, text].slice(-maxLogLines) }), { organizationId });
 }
 
+/**
+ * Applies a project's automations file (proto JSON) to the environment, as UpsertAutomationsFile
+ * would; returns why it cannot be applied, if so. Checks come before any write, so nothing is
+ * half-applied.
+ */
+async function applyProjectFile(tx: Transaction, deps: HandlerDeps, env: Environment, json: unknown): Promise<string | undefined> {
+  const creator = env.metadata?.creator;
+  if (!creator) return undefined;
+  let file;
+  try {
+    file = fromJson(AutomationsFileSchema, json as never);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  try {
+    await applyAutomationsFile(tx, deps, creator, env, file);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ConnectError) return e.rawMessage;
+    throw e;
+  }
+}
+
 export function environmentDriver(options: { baseUrl: () => string }): Driver {
   async function step(runner: SimulatedRunner, organizationId: string, id: string): Promise<void> {
     const { deps } = runner;
@@ -77,15 +103,22 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
         await removeEnvironment(tx, deps, organizationId, id);
         return;
       }
+      let log = result.log;
+      if (result.appliedAutomationsFile && projectAutomationsFile !== undefined) {
+        const problem = await applyProjectFile(tx, deps, env, projectAutomationsFile);
+        if (problem) {
+          // A file that cannot be applied fails the file, not the environment (applying wrote nothing).
+          const file = env.status!.automationsFile!;
+          file.phase = ContentPhase.FAILED;
+          file.failureMessage = problem;
+          log = `automations file failed: ${problem}`;
+        }
+      }
       env.status!.statusVersion += 1n;
       const next: EnvironmentRecord = { ...record.value, environment: env };
       if (result.reached === "stopped") next.idleSinceMs = deps.clock.nowMs();
       await tx.collection(environments).update(id, next, { organizationId, expectVersion: record.version });
-      await appendLog(tx, organizationId, id, deps.clock.nowMs(), result.log);
-      if (result.appliedAutomationsFile && projectAutomationsFile !== undefined) {
-        const creator = env.metadata?.creator;
-        if (creator) await applyAutomationsFile(tx, deps, creator, env, fromJson(AutomationsFileSchema, projectAutomationsFile as never));
-      }
+      await appendLog(tx, organizationId, id, deps.clock.nowMs(), log);
       if (result.reached) await onLifecyclePoint(tx, deps, env, result.reached);
     });
   }

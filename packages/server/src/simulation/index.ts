@@ -1,6 +1,8 @@
 // The simulated runner and its drivers, started with the server.
 import type { HandlerDeps } from "../handler-deps.js";
 import { environmentDriver } from "./environment-driver.js";
+import { serviceDriver } from "./service-driver.js";
+import { taskExecutionDriver } from "./task-execution-driver.js";
 import { startSimulatedRunner, type SimulatedRunner, type SimulationOptions } from "./simulated-runner.js";
 
 export { defaultSimulationOptions, type SimulatedRunner, type SimulationOptions } from "./simulated-runner.js";
@@ -9,5 +11,5 @@ export { appendLog, environmentUrls } from "./environment-driver.js";
 
 /** Starts the simulated runner with every driver. `baseUrl` is the server's URL, once it listens. */
 export function startSimulation(deps: HandlerDeps, options: SimulationOptions, baseUrl: () => string): Promise<SimulatedRunner> {
-  return startSimulatedRunner(deps, options, [environmentDriver({ baseUrl })]);
+  return startSimulatedRunner(deps, options, [environmentDriver({ baseUrl }), serviceDriver(), taskExecutionDriver()]);
 }

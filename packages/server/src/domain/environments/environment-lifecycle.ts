@@ -4,8 +4,8 @@
 // result; this module only computes.
 //
 //   towards RUNNING:  CREATING (first start) | STARTING  → machine CREATING → STARTING → RUNNING
-//                     → content INITIALIZING → READY → dev container CREATING → RUNNING
-//                     → automations file READY → RUNNING (URLs and ports set)
+//                     → content INITIALIZING → READY → automations file READY (read from the
+//                     content) → dev container CREATING → RUNNING → RUNNING (URLs and ports set)
 //   update while running: UPDATING → (re-initialize what the spec changed) → RUNNING
 //   towards STOPPED:  STOPPING (URLs cleared) → STOPPED
 //   towards DELETED:  (stop first) → DELETING → DELETED → removed
@@ -214,30 +214,6 @@ async function towardsRunning(env: Environment, status: EnvironmentStatus, ctx: 
     return { log: "content: ready" };
   }
 
-  const devcontainer = (status.devcontainer ??= create(EnvironmentStatus_DevContainerSchema));
-  const devcontainerSession = spec.devcontainer?.session ?? "";
-  if (devcontainer.phase !== DevContainerPhase.RUNNING || devcontainer.session !== devcontainerSession) {
-    if (devcontainer.phase !== DevContainerPhase.CREATING) {
-      devcontainer.phase = DevContainerPhase.CREATING;
-      const path = spec.devcontainer?.devcontainerFilePath ?? "";
-      devcontainer.devcontainerFilePath = path || ".devcontainer/devcontainer.json";
-      devcontainer.devcontainerFilePresence = path ? DevContainerPresence.SPECIFIED : DevContainerPresence.GENERATED;
-      return { log: "dev container: building" };
-    }
-    const failure = await ctx.failure("devcontainer");
-    if (failure)
-      return failed(status, "devcontainer", failure, () => ((devcontainer.phase = DevContainerPhase.FAILED), (devcontainer.failureMessage = failure)));
-    devcontainer.phase = DevContainerPhase.RUNNING;
-    devcontainer.session = devcontainerSession;
-    devcontainer.devcontainerconfigInSync = true;
-    devcontainer.secretsInSync = true;
-    devcontainer.remoteUser = "vscode";
-    devcontainer.remoteWorkspaceFolder = content.contentLocationInMachine;
-    devcontainer.containerName = `gitpod-${env.id.slice(0, 8)}`;
-    devcontainer.containerId = env.id.replaceAll("-", "");
-    return { log: "dev container: running", reached: "devcontainer_started" };
-  }
-
   const automationsFile = (status.automationsFile ??= create(EnvironmentStatus_AutomationsFileSchema));
   const automationsSession = spec.automationsFile?.session ?? "";
   const settledFile = automationsFile.phase === ContentPhase.READY || automationsFile.phase === ContentPhase.FAILED;
@@ -260,6 +236,30 @@ async function towardsRunning(env: Environment, status: EnvironmentStatus, ctx: 
     automationsFile.phase = ContentPhase.READY;
     automationsFile.failureMessage = "";
     return { log: "automations file: applied", appliedAutomationsFile: true };
+  }
+
+  const devcontainer = (status.devcontainer ??= create(EnvironmentStatus_DevContainerSchema));
+  const devcontainerSession = spec.devcontainer?.session ?? "";
+  if (devcontainer.phase !== DevContainerPhase.RUNNING || devcontainer.session !== devcontainerSession) {
+    if (devcontainer.phase !== DevContainerPhase.CREATING) {
+      devcontainer.phase = DevContainerPhase.CREATING;
+      const path = spec.devcontainer?.devcontainerFilePath ?? "";
+      devcontainer.devcontainerFilePath = path || ".devcontainer/devcontainer.json";
+      devcontainer.devcontainerFilePresence = path ? DevContainerPresence.SPECIFIED : DevContainerPresence.GENERATED;
+      return { log: "dev container: building" };
+    }
+    const failure = await ctx.failure("devcontainer");
+    if (failure)
+      return failed(status, "devcontainer", failure, () => ((devcontainer.phase = DevContainerPhase.FAILED), (devcontainer.failureMessage = failure)));
+    devcontainer.phase = DevContainerPhase.RUNNING;
+    devcontainer.session = devcontainerSession;
+    devcontainer.devcontainerconfigInSync = true;
+    devcontainer.secretsInSync = true;
+    devcontainer.remoteUser = "vscode";
+    devcontainer.remoteWorkspaceFolder = content.contentLocationInMachine;
+    devcontainer.containerName = `gitpod-${env.id.slice(0, 8)}`;
+    devcontainer.containerId = env.id.replaceAll("-", "");
+    return { log: "dev container: running", reached: "devcontainer_started" };
   }
 
   const wasStarting = status.phase !== EnvironmentPhase.RUNNING && status.phase !== EnvironmentPhase.UPDATING;

@@ -50,8 +50,8 @@ describe("starting", () => {
       "STARTING machine=RUNNING content=- devcontainer=- automations=-",
       "STARTING machine=RUNNING content=INITIALIZING devcontainer=- automations=-",
       "STARTING machine=RUNNING content=READY devcontainer=- automations=-",
-      "STARTING machine=RUNNING content=READY devcontainer=CREATING automations=-",
-      "STARTING machine=RUNNING content=READY devcontainer=RUNNING automations=-",
+      "STARTING machine=RUNNING content=READY devcontainer=- automations=READY",
+      "STARTING machine=RUNNING content=READY devcontainer=CREATING automations=READY",
       "STARTING machine=RUNNING content=READY devcontainer=RUNNING automations=READY",
       "RUNNING machine=RUNNING content=READY devcontainer=RUNNING automations=READY",
     ]);

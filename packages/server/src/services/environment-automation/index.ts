@@ -1,0 +1,2 @@
+// EnvironmentAutomationService.
+export { environmentAutomationService } from "./environment-automation-service.js";
