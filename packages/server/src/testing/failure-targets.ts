@@ -1,5 +1,6 @@
 // The organization of a failure's target (an injection is stored in its target's organization), or
 // undefined when there is no such target.
+import { services, tasks } from "../domain/automations/index.js";
 import { environments } from "../domain/environments/index.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import type { FailureTargetKind } from "../simulation/index.js";
@@ -8,7 +9,9 @@ export async function findFailureTarget(deps: HandlerDeps, kind: FailureTargetKi
   switch (kind) {
     case "environment":
       return (await deps.store.collection(environments).get(id))?.organizationId;
-    default:
-      return undefined; // services and tasks: wired when the automations domain lands
+    case "service":
+      return (await deps.store.collection(services).get(id))?.organizationId;
+    case "task":
+      return (await deps.store.collection(tasks).get(id))?.organizationId;
   }
 }

@@ -2,6 +2,7 @@
 // doing what it says to the running server.
 import { Code } from "@connectrpc/connect";
 import { EnvironmentPhase, EnvironmentService } from "@gitpod-connect/schema/gitpod/v1/environment";
+import { EnvironmentAutomationService, ServicePhase, TaskExecutionPhase } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
 import { RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,8 +94,32 @@ describe("failures", () => {
     await stepUntil(server, client, environment!.id, isPhase(EnvironmentPhase.RUNNING));
   });
 
+  it("make a service fail at start and a task's next execution fail at run", async () => {
+    const envs = server.client(EnvironmentService, testTokens.admin);
+    const automations = server.client(EnvironmentAutomationService, testTokens.admin);
+    const env = await createRunning(server, envs);
+    const { service } = await automations.createService({
+      environmentId: env.id,
+      metadata: { reference: "db", name: "Database" },
+      spec: { commands: { start: "postgres" } },
+    });
+    const { task } = await automations.createTask({ environmentId: env.id, metadata: { reference: "build", name: "Build" }, spec: { command: "make" } });
+    expect((await control(server, "POST", "/failures", { kind: "service", id: service!.id, step: "start", message: "port in use" })).status).toBe(200);
+    expect((await control(server, "POST", "/failures", { kind: "task", id: task!.id, step: "run", message: "compiler crashed" })).status).toBe(200);
+    await automations.startService({ id: service!.id });
+    const { taskExecution } = await automations.startTask({ id: task!.id });
+    await server.clock.advance(stepMs * 5);
+    const failedService = (await automations.getService({ id: service!.id })).service!;
+    expect(failedService.status).toMatchObject({ phase: ServicePhase.FAILED });
+    expect(failedService.status!.failureMessage).toContain("port in use");
+    const failedRun = (await automations.getTaskExecution({ id: taskExecution!.id })).taskExecution!;
+    expect(failedRun.status!.phase).toBe(TaskExecutionPhase.FAILED);
+    expect(failedRun.status!.failureMessage).toContain("compiler crashed");
+  });
+
   it("name the target and the step: unknown targets are 404, steps a kind does not have 400", async () => {
     expect((await control(server, "POST", "/failures", { kind: "environment", id: "00000000-0000-4000-8000-00000000abcd", step: "machine" })).status).toBe(404);
+    expect((await control(server, "POST", "/failures", { kind: "service", id: server.bootstrap.runnerId, step: "start" })).status).toBe(404);
     expect((await control(server, "POST", "/failures", { kind: "environment", id: server.bootstrap.runnerId, step: "boot" })).json).toMatchObject({ field: "step" });
     expect((await control(server, "POST", "/failures", { kind: "printer", id: "x", step: "machine" })).json).toMatchObject({ field: "kind" });
   });

@@ -2,7 +2,13 @@
 // clock: every intermediate phase, the versions, URLs, failures and archiving.
 import { Code } from "@connectrpc/connect";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { EnvironmentPhase, EnvironmentService, ListEnvironmentsRequest_ArchivalStatus } from "@gitpod-connect/schema/gitpod/v1/environment";
+import {
+  EnvironmentPhase,
+  EnvironmentService,
+  EnvironmentStatus_ContentPhase as ContentPhase,
+  ListEnvironmentsRequest_ArchivalStatus,
+} from "@gitpod-connect/schema/gitpod/v1/environment";
+import { EnvironmentAutomationService } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failureInjections, failureKey } from "../../simulation/index.js";
 import { expectFailure } from "../../test-support/expectations.js";
@@ -226,6 +232,26 @@ describe("failures", () => {
     const running = seen[seen.length - 1]!;
     expect(where(running)).toBe("RUNNING machine=RUNNING content=READY devcontainer=RUNNING automations=FAILED");
     expect(running.status!.automationsFile!.failureMessage).toBe("invalid YAML");
+  });
+});
+
+describe("a project's automations file", () => {
+  it("that cannot be applied fails only the file: the environment runs on without its automations", async () => {
+    const projectId = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const s = await startTestServer({
+      projects: [{ id: projectId, name: "Broken", automationsFile: { tasks: { test: { name: "Test", command: "npm test", dependsOn: ["build"] } } } }],
+    });
+    try {
+      const c = s.client(EnvironmentService, testTokens.admin);
+      const { environment } = await c.createEnvironmentFromProject({ projectId });
+      const running = (await stepUntil(s, c, environment!.id, isPhase(EnvironmentPhase.RUNNING))).pop()!;
+      expect(running.status!.automationsFile!.phase).toBe(ContentPhase.FAILED);
+      expect(running.status!.automationsFile!.failureMessage).toContain('automations_file.tasks["test"].depends_on[0]');
+      const tasks = await s.client(EnvironmentAutomationService, testTokens.admin).listTasks({ filter: { environmentIds: [environment!.id] } });
+      expect(tasks.tasks).toEqual([]);
+    } finally {
+      await s.close();
+    }
   });
 });
 
