@@ -25,7 +25,7 @@ import { environments } from "../../domain/environments/index.js";
 import { allPages, expectFailure, tamper } from "../../test-support/expectations.js";
 import { addRunner, addUser, runnerToken } from "../../test-support/store-fixtures.js";
 import { http1Request } from "../../test-support/raw-request.js";
-import { startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
+import { flavours, startTestServer, testTokens, type TestServer } from "../../test-support/test-server.js";
 import { contextSpec, createRunning, get, stepMs, stopToStopped, type EnvironmentClient } from "./environment-test-helpers.js";
 
 const projectId = "7f3c2b1a-5d4e-4f60-8a9b-0c1d2e3f4a5b";
@@ -463,6 +463,18 @@ describe("runner callers", () => {
     await expectFailure(foreign.getEnvironment({ environmentId: env.id }), Code.NotFound);
     expect((await foreign.listEnvironments({})).environments).toEqual([]);
     await expectFailure(own.stopEnvironment({ environmentId: env.id }), Code.PermissionDenied);
+  });
+});
+
+describe("protocols", () => {
+  it.each(flavours)("creates, reads, lists and stops an environment over %s", async (flavour) => {
+    const c = server.client(EnvironmentService, testTokens.admin, flavour);
+    const { environment } = await c.createEnvironment({ spec: contextSpec(server), name: `over ${flavour}` });
+    for (let i = 0; i < 10; i++) await server.clock.advance(stepMs);
+    expect((await c.getEnvironment({ environmentId: environment!.id })).environment!.status!.phase).toBe(EnvironmentPhase.RUNNING);
+    expect((await c.listEnvironments({ filter: { search: `over ${flavour}` } })).environments.map((e) => e.id)).toEqual([environment!.id]);
+    await c.stopEnvironment({ environmentId: environment!.id });
+    await expectFailure(c.getEnvironment({ environmentId: missingId }), Code.NotFound, missingId);
   });
 });
 
