@@ -1152,7 +1152,8 @@ describe("environments.automations.tasks and their executions", () => {
     expect(serviceStep).toMatchObject({ serviceId: database.id });
     expect(taskStep).toMatchObject({ task: { id: test.id, spec: { command: "npm test" } }, dependsOn: [serviceStep.id] });
     const seen = await stepUntil(p, () => retrieveExecution(p.sdk, taskExecution.id), (x) => executionPhase(x) === "TASK_EXECUTION_PHASE_SUCCEEDED", 20);
-    const stepPhases = seen.map((s) => Object.fromEntries((s.value.status?.steps ?? []).map((st) => [st.id, st.phase])));
+    // String(id): the key Object.fromEntries would make of it anyway, typed.
+    const stepPhases = seen.map((s) => Object.fromEntries((s.value.status?.steps ?? []).map((st) => [String(st.id), st.phase] as const)));
     // The task's step starts only once the service's step has succeeded.
     const taskStarted = stepPhases.findIndex((phases) => phases[taskStep.id!] !== undefined);
     expect(stepPhases[taskStarted]?.[serviceStep.id!]).toBe("TASK_EXECUTION_PHASE_SUCCEEDED");

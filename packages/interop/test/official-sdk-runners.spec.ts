@@ -8,7 +8,7 @@
 // .proto comments and the SDK reference pages), not from the server's code. Proto3 JSON leaves out
 // default values, so `false`, `0` and empty strings arrive as absent fields: the tests read them
 // with `?? false` and the like.
-import { APIError, AuthenticationError, BadRequestError, ConflictError, Gitpod, NotFoundError, PermissionDeniedError } from "@gitpod/sdk";
+import { type APIError, AuthenticationError, BadRequestError, ConflictError, Gitpod, NotFoundError, PermissionDeniedError } from "@gitpod/sdk";
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -156,7 +156,7 @@ describe("runners: create, retrieve, update, list, delete", () => {
 
   it("updates only the fields sent: the name and release channel change, the region and phase stay", async () => {
     const { sdk, clock } = peer();
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const response = await sdk.runners.update({
       runnerId: cloud.runnerId!,
       name: "Updated Runner Name",
@@ -245,7 +245,7 @@ describe("runners: create, retrieve, update, list, delete", () => {
     // There is no runner software to shut down here: the server reports the phases it would.
     const { runner } = await sdk.runners.retrieve({ runnerId: local.runnerId! });
     expect(runner).toMatchObject({ spec: { desiredPhase: "RUNNER_PHASE_DELETED" }, status: { phase: "RUNNER_PHASE_DELETING" } });
-    clock.advance(30_000);
+    await clock.advance(30_000);
     await expectNotFound(sdk.runners.retrieve({ runnerId: local.runnerId! }));
     const ids = (await collect(sdk.runners.list({}))).map((r) => r.runnerId);
     expect(ids.sort()).toEqual([server.bootstrap.runnerId, cloud.runnerId].sort());

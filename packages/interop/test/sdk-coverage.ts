@@ -28,7 +28,7 @@ export const succeededMethods = new Set<string>();
 /** The methods of one resource object (own prototype chain up to APIResource), not its sub-resources. */
 function ownMethods(resource: APIResource): string[] {
   const names: string[] = [];
-  for (let proto = Object.getPrototypeOf(resource); proto && proto !== APIResource.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (let proto = Object.getPrototypeOf(resource) as object | null; proto && proto !== APIResource.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name !== "constructor" && typeof (resource as unknown as Record<string, unknown>)[name] === "function") names.push(name);
     }

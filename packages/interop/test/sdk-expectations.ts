@@ -1,6 +1,6 @@
 // Helpers of the SDK suites: a peer per describe block, collecting an auto-paginating list,
 // timestamps as proto3 JSON writes them, and the SDK's typed errors by HTTP status and Connect code.
-import { APIError, AuthenticationError, BadRequestError, ConflictError, NotFoundError, PermissionDeniedError } from "@gitpod/sdk";
+import { type APIError, AuthenticationError, BadRequestError, ConflictError, NotFoundError, PermissionDeniedError } from "@gitpod/sdk";
 import { afterAll, beforeAll, expect } from "vitest";
 import { startSdkPeer, type SdkPeer, type SdkPeerOptions } from "./sdk-peer.js";
 

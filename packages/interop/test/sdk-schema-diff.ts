@@ -77,7 +77,7 @@ function shapeOf(type: ts.Type, checker: ts.TypeChecker): Shape {
   if (checker.isArrayType(t)) return { kind: "list", element: checker.getTypeArguments(t as ts.TypeReference)[0]! };
   if (t.flags & ts.TypeFlags.BooleanLike) return { kind: "boolean" };
   if (t.flags & ts.TypeFlags.StringLiteral) return { kind: "literals", values: [(t as ts.StringLiteralType).value] };
-  if (t.isUnion() && t.types.every((u) => u.isStringLiteral())) return { kind: "literals", values: t.types.map((u) => (u as ts.StringLiteralType).value) };
+  if (t.isUnion() && t.types.every((u) => u.isStringLiteral())) return { kind: "literals", values: t.types.map((u) => u.value) };
   if (t.flags & ts.TypeFlags.String) return { kind: "string" };
   if (t.flags & ts.TypeFlags.NumberLike) return { kind: "number" };
   if (t.flags & (ts.TypeFlags.Unknown | ts.TypeFlags.Any)) return { kind: "unknown" };

@@ -55,10 +55,10 @@ export function oneofWidth(desc: DescMessage): number {
 function messageValue(desc: DescMessage, variant: number, stack: string[]): ReflectMessage | undefined {
   // Well-known types with a JSON form of their own get values that form accepts.
   if (desc.typeName === "google.protobuf.Timestamp") {
-    return reflect(desc, create(desc, { seconds: 1_700_000_000n, nanos: 123_000_000 } as never));
+    return reflect(desc, create(desc, { seconds: 1_700_000_000n, nanos: 123_000_000 }));
   }
   if (desc.typeName === "google.protobuf.Duration") {
-    return reflect(desc, create(desc, { seconds: 5400n, nanos: 500_000_000 } as never));
+    return reflect(desc, create(desc, { seconds: 5400n, nanos: 500_000_000 }));
   }
   // A type already being filled above us would recurse forever: leave that branch empty.
   if (stack.includes(desc.typeName)) return undefined;

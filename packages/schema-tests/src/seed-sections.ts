@@ -100,7 +100,7 @@ export function parseRpcSections(page: string): RpcSection[] {
       if (!route) return;
       const [, service, method] = route;
       if (method !== pendingHeading) throw new Error(`section "## ${pendingHeading}" documents route ${service}/${method}`);
-      current = { service: service!, method: method!, examples: [] };
+      current = { service: service!, method, examples: [] };
       sections.push(current);
       pendingHeading = undefined;
     };

@@ -146,7 +146,7 @@ function objectsAt(root: JsonObject, at: string): JsonObject[] {
     objects = objects.flatMap((o) => {
       const value = (o as JsonObject)[key];
       if (value === undefined) throw new Error(`no "${key}" on the path ${at}`);
-      return segment.endsWith("[]") ? (value as JsonValue[]) : [value];
+      return segment.endsWith("[]") ? value : [value];
     });
   }
   if (objects.length === 0) throw new Error(`the path ${at} reaches no object`);

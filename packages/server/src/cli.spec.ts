@@ -46,8 +46,8 @@ function startCli(args: string[], env: Record<string, string> = {}): Promise<Sta
         resolve({ child, url: m[1]!, output: () => out, exit });
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     void exit.then((code) => reject(new Error(`CLI exited with ${code}: ${out}`)));
   });
 }

@@ -206,7 +206,8 @@ type Json = Record<string, unknown>;
  * its path (`organizations[0].users[1].foo: unknown key`); unknown keys are errors at every level.
  */
 export function parseConfigObject(raw: unknown, where = "config"): Partial<ServerConfig> {
-  const fail = (path: string, msg: string): never => {
+  // Typed on the const so that a bare `fail(...)` statement narrows like a throw.
+  const fail: (path: string, msg: string) => never = (path, msg) => {
     throw new ConfigError(`${where}: ${path ? `${path}: ` : ""}${msg}`);
   };
   const object = (value: unknown, path: string, keys: readonly string[]): Json => {

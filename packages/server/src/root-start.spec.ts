@@ -65,9 +65,10 @@ function pnpmStart(env: Record<string, string>): Start {
   });
   started.add(child);
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // eslint-disable-next-line no-control-regex -- ESC is what an ANSI colour sequence starts with
   return { child, output: () => out.replace(/\x1b\[[0-9;]*m/g, ""), exit };
 }
 

@@ -28,9 +28,9 @@ describe("token store", () => {
     const ts = createTokenStore(createMemoryStore(), clock);
     const a = await ts.issue({ organizationId: "o", subjectId: "u", principal: Principal.USER }, { ttlMs: 1_000 });
     const b = await ts.issue({ organizationId: "o", subjectId: "u", principal: Principal.USER });
-    clock.advance(999);
+    await clock.advance(999);
     expect(await ts.resolve(a.token)).toBeDefined();
-    clock.advance(1);
+    await clock.advance(1);
     expect(await ts.resolve(a.token)).toBeUndefined();
     await ts.revoke(b.tokenId);
     expect(await ts.resolve(b.token)).toBeUndefined();

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { createConnectRouter, createContextValues, type ConnectRouter } from "@connectrpc/connect";
-import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { createAsyncIterable, type UniversalHandler } from "@connectrpc/connect/protocol";
 import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { callerKey } from "../auth/caller.js";
 import type { TokenStore } from "../auth/token-store.js";
@@ -120,9 +120,7 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
       method: req.method ?? "",
       url,
       header: guard.header,
-      body: (async function* () {
-        if (body.length > 0) yield body;
-      })(),
+      body: createAsyncIterable(body.length > 0 ? [body] : []),
       signal: abort.signal,
       contextValues,
     });

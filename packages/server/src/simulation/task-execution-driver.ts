@@ -15,7 +15,7 @@ export function taskExecutionDriver(): Driver {
 
   function waitFor(serviceId: string, executionId: string, organizationId: string): void {
     let forService = waiting.get(serviceId);
-    if (!forService) waiting.set(serviceId, (forService = new Map()));
+    if (!forService) waiting.set(serviceId, (forService = new Map<string, string>()));
     forService.set(executionId, organizationId);
   }
 

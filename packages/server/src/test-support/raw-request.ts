@@ -75,7 +75,7 @@ export function http2Request(
       status = Number(h[":status"]);
       responseHeaders = h;
     });
-    stream.on("trailers", (t) => (trailers = t));
+    stream.on("trailers", (t: http2.IncomingHttpHeaders) => (trailers = t));
     stream.on("data", (c: Buffer) => chunks.push(c));
     stream.on("error", () => undefined);
     stream.on("close", () => {

@@ -5,7 +5,7 @@
 // buf.validate rules: the validation interceptor runs before the handler, also before the stub
 // connect puts in for a method without a handler, so an empty request that breaks a rule (most
 // have a required UUID) would answer invalid_argument whether a handler exists or not.
-import { create, type DescField, type DescMessage, type DescMethod, type DescOneof, type DescService, ScalarType, type Message } from "@bufbuild/protobuf";
+import { create, type DescField, type DescMessage, type DescMethod, type DescService, ScalarType, type Message } from "@bufbuild/protobuf";
 import { pathToString, type Path } from "@bufbuild/protobuf/reflect";
 import { createValidator } from "@bufbuild/protovalidate";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -89,7 +89,7 @@ function parentOf(root: Message, path: Path): Fields {
     if (element.kind !== "field" || element.fieldKind !== "message") throw new Error(`cannot fill ${pathToString(path)}`);
     let sub = getField(message, element) as Fields | undefined;
     if (!sub) {
-      sub = create(element.message) as unknown as Fields;
+      sub = create(element.message);
       setField(message, element, sub);
     }
     message = sub;
@@ -119,7 +119,7 @@ export function probeRequest(schema: DescMessage): Message {
     const last = path[path.length - 1];
     const parent = parentOf(message, path);
     const fields: DescField[] =
-      last?.kind === "field" ? [last] : last?.kind === "oneof" ? (last as DescOneof).fields : [];
+      last?.kind === "field" ? [last] : last?.kind === "oneof" ? last.fields : [];
     let fixed = false;
     for (const field of fields) {
       const before = getField(parent, field);

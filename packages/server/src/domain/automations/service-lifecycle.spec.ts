@@ -13,7 +13,7 @@ function service(phase: ServicePhase, desired: ServicePhase, extra: Partial<Serv
     service: create(ServiceSchema, { id: "s", environmentId: "e", spec: { specVersion: 1n, desiredPhase: desired, commands }, status: { phase } }),
   };
 }
-const noFailure = { nowMs: 0, failure: async () => undefined };
+const noFailure = { nowMs: 0, failure: () => Promise.resolve(undefined) };
 
 describe("nextServiceAction", () => {
   it.each([

@@ -28,6 +28,7 @@ function textProblem(text: string, min: number, max: number): string | undefined
   const length = [...text].length;
   if (length < min || length > max) return `must be ${min} to ${max} characters, got ${length}`;
   if (text.trim() !== text) return "must not start or end with white space";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
   if (/[\u0000-\u001f\u007f]/.test(text)) return "must not contain control characters";
   return undefined;
 }

@@ -47,7 +47,7 @@ export function environmentMatcher(filter: ListEnvironmentsRequest_Filter | unde
     if (phases && !phases.has(env.status?.phase ?? 0)) return false;
     if (creators && !creators.has(m?.creator?.id ?? "")) return false;
     if (projects && !projects.has(m?.projectId ?? "")) return false;
-    if (kinds && !kinds.has(ctx.runnerKinds?.get(m?.runnerId ?? "") ?? (0 as RunnerKind))) return false;
+    if (kinds && !kinds.has(ctx.runnerKinds?.get(m?.runnerId ?? "") ?? 0)) return false;
     if (roles && !roles.has(m?.role ?? 0)) return false;
     if (sessions && !sessions.has(m?.sessionId ?? "")) return false;
     const archived = isArchived(env);

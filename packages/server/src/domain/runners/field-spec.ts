@@ -64,7 +64,9 @@ export function fieldMessage(spec: FieldSpec): RunnerConfigurationSchema_Field {
         type: {
           case: "enum",
           value: {
+            // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients still read the bare default
             default: t.default ?? "",
+            // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients still read the bare values
             values: t.options.map((o) => o.value),
             ...(def ? { defaultValue: choice(def) } : {}),
             possibleValues: t.options.map(choice),

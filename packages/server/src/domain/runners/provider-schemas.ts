@@ -181,10 +181,12 @@ export function providerSchema(provider: RunnerProvider, kind: RunnerKind): Prov
       return awsEc2;
     case RunnerProvider.GCP:
       return gcp;
+    /* eslint-disable @typescript-eslint/no-deprecated -- runners registered with LINUX_HOST or DESKTOP_MAC still exist */
     case RunnerProvider.LINUX_HOST:
     case RunnerProvider.DESKTOP_MAC:
     case RunnerProvider.DEV_AGENT:
       return localMachine;
+    /* eslint-enable @typescript-eslint/no-deprecated */
     default:
       return kind === RunnerKind.REMOTE ? awsEc2 : localMachine;
   }

@@ -2,7 +2,7 @@
 // size, protobuf bytes). When one fails it does not answer itself: it hands connect-node an empty
 // request plus the error in the context values, and this interceptor (the first one) throws it,
 // so connect-node renders the error in whichever protocol the client speaks.
-import { ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { type ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 
 export const preflightErrorKey = createContextKey<ConnectError | undefined>(undefined, {
   description: "an error found by the HTTP layer before the request was parsed",

@@ -12,7 +12,6 @@ import { startTestServer, testTokens, type TestServer } from "../../test-support
 import {
   addEnvironment,
   addRunningEnvironment,
-  executionPhases,
   expectFailure,
   ref,
   serviceRequest,

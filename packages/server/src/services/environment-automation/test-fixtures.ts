@@ -2,7 +2,7 @@
 // watching the simulated runner move a service or an execution one step delay at a time.
 import type { Client } from "@connectrpc/connect";
 import {
-  EnvironmentAutomationService,
+  type EnvironmentAutomationService,
   ServicePhase,
   TaskExecutionPhase,
   type CreateServiceRequest,

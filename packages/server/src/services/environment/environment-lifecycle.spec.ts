@@ -96,7 +96,7 @@ describe("stopping and starting again", () => {
     expect(stopping[2]!.spec!.specVersion).toBe(2n);
     expect(stopping[2]!.status!.runnerAck!.specVersion).toBe(2n);
 
-    server.clock.advance(1_000);
+    await server.clock.advance(1_000);
     await client.startEnvironment({ environmentId: env.id });
     const starting = await stepUntil(server, client, env.id, isPhase(EnvironmentPhase.RUNNING));
     expect(starting.map(where)).toEqual([

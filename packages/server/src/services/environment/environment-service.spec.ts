@@ -206,7 +206,7 @@ describe("ListEnvironments", () => {
       const alice = await addUser(fresh, { token: aliceToken });
       const ac = fresh.client(EnvironmentService, aliceToken);
       const a = (await c.createEnvironment({ spec: contextSpec(fresh, "https://github.com/org/repo/tree/develop"), name: "alpha" })).environment!;
-      fresh.clock.advance(1_000);
+      await fresh.clock.advance(1_000);
       const b = (await ac.createEnvironment({ spec: contextSpec(fresh, "https://gitlab.com/group/tool") })).environment!;
       const p = (await c.createEnvironmentFromProject({ projectId })).environment!;
       await fresh.clock.advance(stepMs * 20);
@@ -249,7 +249,7 @@ describe("ListEnvironments", () => {
       for (const e of [b, a]) {
         await stopToStopped(fresh, c, e.id);
         await archiveNow(fresh, e.id);
-        fresh.clock.advance(1_000);
+        await fresh.clock.advance(1_000);
       }
       const list = async (request: {
         filter?: MessageInitShape<typeof ListEnvironmentsRequest_FilterSchema>;
@@ -418,7 +418,7 @@ describe("access tokens", () => {
     await expectFailure(asEnv.stopEnvironment({ environmentId: env.id }), Code.PermissionDenied, "StopEnvironment");
     await expectFailure(asEnv.createEnvironment({ spec: contextSpec(server) }), Code.PermissionDenied);
     await expectFailure(server.client(RunnerService, accessToken).listRunners({}), Code.PermissionDenied);
-    server.clock.advance(60 * 60 * 1000);
+    await server.clock.advance(60 * 60 * 1000);
     await expectFailure(asEnv.getEnvironment({ environmentId: env.id }), Code.Unauthenticated);
   });
 
@@ -448,7 +448,7 @@ describe("logs tokens", () => {
     expect((await read(otherLogs)).status).toBe(403);
     // Not an API credential.
     await expectFailure(server.client(EnvironmentService, accessToken).getEnvironment({ environmentId: env.id }), Code.Unauthenticated);
-    server.clock.advance(60 * 60 * 1000);
+    await server.clock.advance(60 * 60 * 1000);
     expect((await read(accessToken)).status).toBe(401);
   });
 });

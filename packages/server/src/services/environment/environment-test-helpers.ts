@@ -4,7 +4,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import {
   EnvironmentPhase,
-  EnvironmentService,
+  type EnvironmentService,
   EnvironmentSpecSchema,
   EnvironmentStatus_ContentPhase as ContentPhase,
   EnvironmentStatus_DevContainer_Phase as DevContainerPhase,

@@ -23,6 +23,7 @@ export const createHostAuthenticationToken = defineHandlers(RunnerConfigurationS
 
     const token = await deps.store.transaction(async (tx) => {
       const runner = await findUsableRunner(tx, deps.clock.nowMs(), caller, req.runnerId, "configure it any more");
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients name the owner by user_id
       const owner = await resolveTokenOwner(tx, caller, { subject: req.subject, userId: req.userId, runnerId: req.runnerId });
       if (req.integrationId !== "") {
         const integration = await tx.collection(scmIntegrations).get(req.integrationId, { organizationId });
@@ -35,6 +36,7 @@ export const createHostAuthenticationToken = defineHandlers(RunnerConfigurationS
       const token = create(HostAuthenticationTokenSchema, {
         id,
         runnerId: runner.runnerId,
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients read the owner from user_id
         userId: owner.principal === Principal.USER ? owner.id : "",
         host,
         source: req.source,

@@ -19,6 +19,7 @@ export const listHostAuthenticationTokens = defineHandlers(RunnerConfigurationSe
       where: ({ token }) =>
         canSeeToken(caller, admin, token) &&
         (f?.runnerId === undefined || token.runnerId === f.runnerId) &&
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients filter by user_id
         (f?.userId === undefined || tokenOwnerId(token) === f.userId) &&
         (f?.subjectId === undefined || tokenOwnerId(token) === f.subjectId),
     });

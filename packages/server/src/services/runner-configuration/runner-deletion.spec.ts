@@ -34,7 +34,7 @@ it("refuses new configuration while the runner is DELETING, then answers not_fou
     "being deleted",
   );
 
-  server.clock.advance(deletionGraceMs);
+  await server.clock.advance(deletionGraceMs);
   await expectFailure(configuration.getRunnerConfigurationSchema({ runnerId }), Code.NotFound, "runner");
   await expectFailure(runners.getRunner({ runnerId }), Code.NotFound, "runner");
   expect((await runners.listRunners({})).runners.map((r) => r.runnerId)).not.toContain(runnerId);
@@ -64,7 +64,7 @@ describe("creates racing a forced DeleteRunner", () => {
     const store = server.deps.store as { collection: typeof server.deps.store.collection };
     const original = store.collection;
     let deleted: Promise<unknown> | undefined;
-    store.collection = ((spec) => {
+    store.collection = (spec) => {
       const collection = original(spec);
       if (spec !== runnersCollection) return collection;
       return {
@@ -75,7 +75,7 @@ describe("creates racing a forced DeleteRunner", () => {
           return record;
         },
       };
-    }) as typeof original;
+    };
     try {
       await create().catch(() => undefined);
     } finally {

@@ -2,7 +2,7 @@
 // becomes (the OAuth client secret encrypted for the runner, runner-encryption.ts; only that
 // ciphertext is ever returned), the integration a caller may see, and revoking host tokens.
 import { create } from "@bufbuild/protobuf";
-import { HostAuthenticationTokenSource, SCMIntegrationSchema, type SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
+import { type HostAuthenticationTokenSource, SCMIntegrationSchema, type SCMIntegration } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import type { Runner } from "@gitpod-connect/schema/gitpod/v1/runner";
 import type { Caller } from "../../auth/caller.js";
 import { notFound } from "../../rpc/index.js";

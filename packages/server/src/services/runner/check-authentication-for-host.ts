@@ -28,7 +28,9 @@ export const checkAuthenticationForHost = defineHandlers(RunnerService, (deps) =
       scmId: scm.scmId,
       scmName: scm.name,
       ...methods,
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients still read it
       authenticationUrl: methods.supportsOauth2?.authUrl ?? "",
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients still read it
       patSupported: methods.supportsPat !== undefined,
     };
   },

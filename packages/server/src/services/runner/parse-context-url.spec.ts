@@ -86,7 +86,6 @@ describe("ParseContextURL", () => {
       headSha: sha,
       repository: { cloneUrl: `https://${host}/org/repo.git`, host, owner: "org", name: "repo" },
     });
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     expect(res.pr).toMatchObject({ id: "1", title: "Add a login page", fromBranch: "feature/login", toBranch: "main" });
   });
 

@@ -119,7 +119,7 @@ function describeTarget(
         headSha: pr.headSha ?? "",
         repository: { cloneUrl: git.cloneUrl, host: repo.host, owner: repo.owner, name: repo.name },
       });
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients still read the reduced form
       response.pr = create(ParseContextURLResponse_PullRequestSchema, { id: pr.id, title: pr.title, fromBranch: pr.fromBranch, toBranch: pr.toBranch });
       return;
     }

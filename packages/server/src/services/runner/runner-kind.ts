@@ -10,11 +10,11 @@ const kindOfProvider: Readonly<Record<RunnerProvider, RunnerKind>> = {
   [RunnerProvider.AWS_EC2]: RunnerKind.REMOTE,
   [RunnerProvider.GCP]: RunnerKind.REMOTE,
   [RunnerProvider.MANAGED]: RunnerKind.REMOTE,
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- still accepted from old clients
   [RunnerProvider.LINUX_HOST]: RunnerKind.LOCAL,
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- still accepted from old clients
   [RunnerProvider.DESKTOP_MAC]: RunnerKind.LOCAL,
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the kind local runners are still stored with
   [RunnerProvider.DEV_AGENT]: RunnerKind.LOCAL,
 };
 

@@ -42,9 +42,9 @@ describe("the exchange token of CreateRunner", () => {
   it("expires 24 hours after issue", async () => {
     const { runnerId, exchangeToken } = await createRunner(admin);
     const runner = asRunner(exchangeToken);
-    server.clock.advance(runnerTokenTtlMs - 1);
+    await server.clock.advance(runnerTokenTtlMs - 1);
     await runner.getRunner({ runnerId });
-    server.clock.advance(1);
+    await server.clock.advance(1);
     await expectFailure(runner.getRunner({ runnerId }), Code.Unauthenticated);
   });
 });
@@ -52,18 +52,17 @@ describe("the exchange token of CreateRunner", () => {
 describe("CreateRunnerToken", () => {
   it("issues a new runner token and leaves earlier ones valid", async () => {
     const { runnerId, exchangeToken: first } = await createRunner(admin);
-    server.clock.advance(60_000);
+    await server.clock.advance(60_000);
     const res = await admin.createRunnerToken({ runnerId });
     expect(res.exchangeToken).toMatch(/^gitpod_/);
     expect(res.exchangeToken).not.toBe(first);
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     expect(res.accessToken).toBe("");
     await asRunner(first).getRunner({ runnerId });
     await asRunner(res.exchangeToken).getRunner({ runnerId });
     const caller = await server.deps.tokens.resolve(res.exchangeToken);
     expect(caller).toMatchObject({ organizationId: server.bootstrap.organizationId, subject: { id: runnerId, principal: Principal.RUNNER } });
 
-    server.clock.advance(runnerTokenTtlMs - 60_000);
+    await server.clock.advance(runnerTokenTtlMs - 60_000);
     await expectFailure(asRunner(first).getRunner({ runnerId }), Code.Unauthenticated);
     await asRunner(res.exchangeToken).getRunner({ runnerId });
   });
@@ -95,9 +94,9 @@ describe("CreateRunnerLogsToken", () => {
     expect(accessToken).toMatch(/^gitpod_logs_/);
     expect(await resolveLogsToken(server.deps, accessToken)).toEqual({ organizationId: server.bootstrap.organizationId, runnerId });
     await expectFailure(asRunner(accessToken).getRunner({ runnerId }), Code.Unauthenticated);
-    server.clock.advance(logsTokenTtlMs - 1);
+    await server.clock.advance(logsTokenTtlMs - 1);
     expect(await resolveLogsToken(server.deps, accessToken)).toBeDefined();
-    server.clock.advance(1);
+    await server.clock.advance(1);
     expect(await resolveLogsToken(server.deps, accessToken)).toBeUndefined();
     expect(await resolveLogsToken(server.deps, "gitpod_logs_unknown")).toBeUndefined();
   });

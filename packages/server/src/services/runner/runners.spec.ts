@@ -106,7 +106,6 @@ describe("CreateRunner", () => {
     expect(runner.updatedAt).toEqual(now);
     expect(runner.spec?.configuration?.updateWindow).toBeUndefined();
     expect(res.exchangeToken).toMatch(/^gitpod_/);
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     expect(res.accessToken).toBe("");
     expect(await get(runner.runnerId)).toEqual(runner);
   });
@@ -300,7 +299,7 @@ describe("UpdateRunner", () => {
       name: "Before",
       spec: { configuration: { region: "eu-central-1", autoUpdate: true, logLevel: LogLevel.INFO, metrics: { enabled: true, url: "https://m.example.com", username: "u" } } },
     });
-    server.clock.advance(1000);
+    await server.clock.advance(1000);
     await admin.updateRunner({ runnerId, spec: { configuration: { releaseChannel: RunnerReleaseChannel.LATEST, metrics: { password: "pw" } } } });
     const runner = await get(runnerId);
     expect(runner).toMatchObject({
@@ -445,7 +444,7 @@ describe("DeleteRunner", () => {
     const classes = await withClasses(runnerId, 3);
     const keep = await withClasses(server.bootstrap.runnerId, 1);
     await admin.createRunnerPolicy({ runnerId, groupId: "00000000-0000-4000-8000-0000000000a1", role: 1 });
-    server.clock.advance(5000);
+    await server.clock.advance(5000);
     await admin.deleteRunner({ runnerId });
 
     const runner = await get(runnerId);
@@ -459,9 +458,9 @@ describe("DeleteRunner", () => {
     await expectFailure(admin.createRunnerToken({ runnerId }), Code.FailedPrecondition, "being deleted");
     await admin.deleteRunner({ runnerId }); // again: still accepted
 
-    server.clock.advance(deletionGraceMs - 1);
+    await server.clock.advance(deletionGraceMs - 1);
     expect((await admin.listRunners({})).runners.map((r) => r.runnerId)).toContain(runnerId);
-    server.clock.advance(1);
+    await server.clock.advance(1);
     await expectFailure(admin.getRunner({ runnerId }), Code.NotFound, runnerId);
     expect((await admin.listRunners({ pagination: { pageSize: 100 } })).runners.map((r) => r.runnerId)).not.toContain(runnerId);
     await expectFailure(admin.deleteRunner({ runnerId }), Code.NotFound);
@@ -471,7 +470,7 @@ describe("DeleteRunner", () => {
     const { runnerId } = await createRunner(admin);
     await admin.deleteRunner({ runnerId });
     const marked = await server.deps.store.collection(runners).get(runnerId);
-    server.clock.advance(deletionGraceMs);
+    await server.clock.advance(deletionGraceMs);
     await expectFailure(admin.getRunner({ runnerId }), Code.NotFound, runnerId);
     await expectFailure(admin.createRunnerToken({ runnerId }), Code.NotFound, runnerId);
     expect(await server.deps.store.collection(runners).get(runnerId)).toEqual(marked);
@@ -507,11 +506,11 @@ describe("DeleteRunner", () => {
             if (spec.name !== runners.name) return c;
             return {
               ...c,
-              update: async () => {
+              update: () => {
                 failed = true;
-                throw new Error("disk full");
+                return Promise.reject(new Error("disk full"));
               },
-            } as typeof c;
+            };
           },
         }),
       );
@@ -531,7 +530,7 @@ describe("DeleteRunner", () => {
     const { runnerId } = await createRunner(admin);
     await admin.deleteRunner({ runnerId });
     const first = (await get(runnerId)).status?.updatedAt;
-    server.clock.advance(1000);
+    await server.clock.advance(1000);
     await admin.deleteRunner({ runnerId });
     expect((await get(runnerId)).status?.updatedAt).toEqual(first);
     expect(first).toEqual(timestampFromMs(server.clock.nowMs() - 1000));

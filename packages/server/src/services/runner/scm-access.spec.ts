@@ -56,14 +56,12 @@ describe("CheckAuthenticationForHost", () => {
     expect(authUrl.origin + authUrl.pathname).toBe("https://git.example.com/oauth/authorize");
     expect(authUrl.searchParams.get("client_id")).toBe("client-123");
     expect(authUrl.searchParams.get("response_type")).toBe("code");
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     expect(gitlab.authenticationUrl).toBe(gitlab.supportsOauth2!.authUrl);
     expect(gitlab.supportsPat?.createUrl).toMatch(/^https:\/\/git\.example\.com\/-\/user_settings\/personal_access_tokens/);
 
     const bitbucket = await admin.checkAuthenticationForHost({ runnerId, host: "bb.example.com:8443" });
     expect(bitbucket.supportsOauth2?.authUrl).toMatch(/^https:\/\/sso\.example\.com\/site\/oauth2\/authorize\?client_id=bb-client/);
     expect(bitbucket.supportsPat).toBeUndefined();
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     expect(bitbucket.patSupported).toBe(false);
   });
 
@@ -72,7 +70,7 @@ describe("CheckAuthenticationForHost", () => {
     await addHostToken(server, { runnerId: fresh, userId: memberId, host: "github.com", expiresAtMs: server.clock.nowMs() + 60_000 });
     expect((await member.checkAuthenticationForHost({ runnerId: fresh, host: "github.com" })).authenticated).toBe(true);
     expect((await member.checkAuthenticationForHost({ runnerId, host: "github.com" })).authenticated).toBe(false);
-    server.clock.advance(60_000);
+    await server.clock.advance(60_000);
     expect((await member.checkAuthenticationForHost({ runnerId: fresh, host: "github.com" })).authenticated).toBe(false);
   });
 

@@ -63,5 +63,6 @@ function native(query: string): RepositoryMatcher {
 export function repositoryMatcher(query: string, mode: SearchMode): RepositoryMatcher {
   if (mode === SearchMode.NATIVE) return native(query);
   if (mode === SearchMode.KEYWORD || mode === SearchMode.UNSPECIFIED) return keyword(query);
-  throw invalidArgument("search_mode", `${mode} is not a value of gitpod.v1.SearchMode`);
+  // Enums are open on the wire: any other number can arrive here.
+  throw invalidArgument("search_mode", `${mode as number} is not a value of gitpod.v1.SearchMode`);
 }

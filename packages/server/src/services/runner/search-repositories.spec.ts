@@ -41,7 +41,6 @@ describe("SearchRepositories", () => {
     expect(res.repositories.find((r) => r.url === "https://github.com/org/repo")).toBeDefined();
     expect(res.repositories.map((r) => r.url)).not.toContain("https://github.com/org/private-repo");
     expect(res.pagination?.nextToken).toBe("");
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     expect(res.lastPage).toBe(1);
   });
 
@@ -84,7 +83,6 @@ describe("SearchRepositories", () => {
   it("pages with the documented NEXT_PAGE/TOTAL_PAGES/TOTAL_COUNT tokens", async () => {
     const first = await search(member, { pagination: { pageSize: 4 } });
     expect(first.pagination?.nextToken).toBe("2/4/15");
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
     expect(first.lastPage).toBe(4);
     const { items, pages } = await allPages(async (token) => {
       const res = await search(member, { pagination: { pageSize: 4, token } });

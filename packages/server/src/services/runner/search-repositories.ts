@@ -29,7 +29,7 @@ export function searchToken(page: number, totalPages: number, total: number): st
 export const searchRepositories = defineHandlers(RunnerService, (deps) => ({
   async searchRepositories(req, ctx) {
     const caller = callerOf(ctx);
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- still honoured when pagination.page_size is not set
     const limit = req.limit;
     if (limit !== 0 && (limit < 1 || limit > 100)) throw invalidArgument("limit", "must be between 1 and 100 (deprecated: use pagination.page_size)");
     const size = pageSizeOf(req.pagination, limit);
@@ -63,6 +63,7 @@ export const searchRepositories = defineHandlers(RunnerService, (deps) => ({
     return {
       repositories: found.slice((page - 1) * size, page * size).map((r) => ({ name: r.name, url: webUrl(r.host, `${r.owner}/${r.name}`) })),
       pagination: { nextToken: searchToken(page, totalPages, found.length) },
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- old clients still read it
       lastPage: totalPages,
     };
   },

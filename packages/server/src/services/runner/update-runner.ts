@@ -17,6 +17,7 @@ const localRunnersOffMessage = "local runners are switched off for this organiza
  * people's own machines) of the organization, except those being deleted.
  */
 async function switchLocalRunnersOff(tx: Transaction, organizationId: string, now: Runner["updatedAt"]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the kind local runners are still stored with
   for (const r of await recordsWhere(tx, runners, organizationId, (v) => v.kind === RunnerKind.LOCAL && !isGoingAway(v))) {
     await tx.collection(runners).update(
       r.id,
