@@ -20,6 +20,7 @@ import { applyAutomationsFile, onLifecyclePoint } from "../domain/automations/in
 import { environmentLogs, environments, isArchived, stepEnvironment, type EnvironmentRecord } from "../domain/environments/index.js";
 import { removeEnvironment } from "../domain/removal/index.js";
 import type { HandlerDeps } from "../handler-deps.js";
+import { forEachRecord } from "../store/scan.js";
 import type { StoreChange, Transaction } from "../store/store.js";
 import { takeFailure } from "./failure-injections.js";
 import type { Driver, SimulatedRunner } from "./simulated-runner.js";
@@ -184,13 +185,6 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
         } else plan(runner, change.record.organizationId, change.record.value as EnvironmentRecord);
       }
     },
-    async resume(runner) {
-      let after: number | undefined;
-      do {
-        const page = await runner.deps.store.collection(environments).list({ limit: 500, ...(after !== undefined ? { after } : {}) });
-        for (const r of page.items) plan(runner, r.organizationId, r.value);
-        after = page.next;
-      } while (after !== undefined);
-    },
+    resume: (runner) => forEachRecord(runner.deps.store, environments, (r) => plan(runner, r.organizationId, r.value)),
   };
 }

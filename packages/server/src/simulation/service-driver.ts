@@ -3,6 +3,7 @@
 // readiness check waits out readiness_timeout, at the deadline — in a transaction of its own that
 // takes the failure injected for that step, if any. A deleted service's last step removes it.
 import { nextServiceAction, removeService, services, stepService, type ServiceRecord } from "../domain/automations/index.js";
+import { forEachRecord } from "../store/scan.js";
 import type { StoreChange } from "../store/store.js";
 import { takeFailure } from "./failure-injections.js";
 import type { Driver, SimulatedRunner } from "./simulated-runner.js";
@@ -45,13 +46,6 @@ export function serviceDriver(): Driver {
         else plan(runner, change.record.organizationId, change.record.value as ServiceRecord);
       }
     },
-    async resume(runner) {
-      let after: number | undefined;
-      do {
-        const page = await runner.deps.store.collection(services).list({ limit: 500, ...(after !== undefined ? { after } : {}) });
-        for (const r of page.items) plan(runner, r.organizationId, r.value);
-        after = page.next;
-      } while (after !== undefined);
-    },
+    resume: (runner) => forEachRecord(runner.deps.store, services, (r) => plan(runner, r.organizationId, r.value)),
   };
 }

@@ -3,6 +3,7 @@
 // its own that also starts the services its plan needs and takes injected `run` failures. An
 // execution waiting for a service is not polled: the service's next write wakes it.
 import { isFinished, services, startServiceById, stepTaskExecution, taskExecutions, type TaskExecutionRecord } from "../domain/automations/index.js";
+import { forEachRecord } from "../store/scan.js";
 import type { StoreChange } from "../store/store.js";
 import { takeFailure } from "./failure-injections.js";
 import type { Driver, SimulatedRunner } from "./simulated-runner.js";
@@ -61,13 +62,6 @@ export function taskExecutionDriver(): Driver {
         }
       }
     },
-    async resume(runner) {
-      let after: number | undefined;
-      do {
-        const page = await runner.deps.store.collection(taskExecutions).list({ limit: 500, ...(after !== undefined ? { after } : {}) });
-        for (const r of page.items) plan(runner, r.organizationId, r.value);
-        after = page.next;
-      } while (after !== undefined);
-    },
+    resume: (runner) => forEachRecord(runner.deps.store, taskExecutions, (r) => plan(runner, r.organizationId, r.value)),
   };
 }

@@ -41,3 +41,16 @@ export async function deleteWhere<T>(
   }
   return removed;
 }
+
+/**
+ * Calls `visit` for every record of the collection, of every organization, in creation order, page
+ * by page — for work that spans the whole store (the simulated runner resuming after a start).
+ */
+export async function forEachRecord<T>(tx: Transaction, spec: CollectionSpec<T>, visit: (record: StoredRecord<T>) => void): Promise<void> {
+  let after: number | undefined;
+  do {
+    const page = await tx.collection(spec).list({ limit: pageSize, ...(after !== undefined ? { after } : {}) });
+    for (const r of page.items) visit(r);
+    after = page.next;
+  } while (after !== undefined);
+}

@@ -5,7 +5,6 @@ export {
   environments,
   projects,
   environmentLogs,
-  environmentCredentials,
   type EnvironmentRecord,
   type ProjectRecord,
   type EnvironmentLogRecord,

@@ -45,16 +45,3 @@ export interface EnvironmentLogRecord {
 }
 
 export const environmentLogs = plainCollection<EnvironmentLogRecord>("environment_logs", "environment log");
-
-/**
- * A token issued for an environment (CreateEnvironmentAccessToken: "access"; CreateEnvironmentLogsToken:
- * "logs"), keyed by the token's SHA-256 hex — for access tokens also their id in the token store.
- * Removing the environment revokes them all.
- */
-export interface EnvironmentCredentialRecord {
-  environmentId: string;
-  purpose: "access" | "logs";
-  expiresAtMs: number;
-}
-
-export const environmentCredentials = plainCollection<EnvironmentCredentialRecord>("environment_credentials", "environment credential");

@@ -1,4 +1,5 @@
-// The records of runners and what RunnerService keeps for them: policies and issued credentials.
+// The records of runners and of the policies RunnerService keeps for them (the credentials issued for
+// runners are in runner-credentials.ts).
 import { RunnerSchema, type RunnerRole } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { messageCollection, plainCollection } from "../../store/store.js";
 
@@ -13,16 +14,3 @@ export interface RunnerPolicyRecord {
 }
 
 export const runnerPolicies = plainCollection<RunnerPolicyRecord>("runner_policies", "runner policy");
-
-/**
- * A token issued for a runner (CreateRunner, CreateRunnerToken: "runner"; CreateRunnerLogsToken:
- * "logs"), keyed by the token's SHA-256 hex — for "runner" tokens also their id in the token store.
- * Deleting the runner revokes them all.
- */
-export interface RunnerCredentialRecord {
-  runnerId: string;
-  purpose: "runner" | "logs";
-  expiresAtMs: number;
-}
-
-export const runnerCredentials = plainCollection<RunnerCredentialRecord>("runner_credentials", "runner credential");
