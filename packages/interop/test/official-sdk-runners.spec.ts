@@ -8,66 +8,27 @@
 // .proto comments and the SDK reference pages), not from the server's code. Proto3 JSON leaves out
 // default values, so `false`, `0` and empty strings arrive as absent fields: the tests read them
 // with `?? false` and the like.
-import { type APIError, AuthenticationError, BadRequestError, ConflictError, Gitpod, NotFoundError, PermissionDeniedError } from "@gitpod/sdk";
+import { BadRequestError, Gitpod, PermissionDeniedError } from "@gitpod/sdk";
 import { RunnerService } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { calledMethods, runnerMethodsAtRunTime, runnerMethodsFromDeclarations, succeededMethods } from "./sdk-coverage.js";
-import { adminToken, everyRequestSent, startSdkPeer, type SdkPeer, type SdkPeerOptions } from "./sdk-peer.js";
+import {
+  collect,
+  expectAlreadyExists,
+  expectApiError,
+  expectInvalidArgument,
+  expectNotFound,
+  expectUnauthenticated,
+  missingId,
+  rfc3339,
+  usePeer,
+  uuid,
+} from "./sdk-expectations.js";
+import { adminToken, everyRequestSent, startSdkPeer } from "./sdk-peer.js";
 
-type ErrorClass = abstract new (...args: never[]) => APIError;
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** A well-formed id that no resource has (the peers' sequential ids count up from …0001). */
-const missingId = "0b1e5d2a-7c4f-4e8a-9d3b-6f2a1c0e9b7d";
 /** The group of the documentation's policy examples. */
 const groupId = "f53d2330-3795-4c5d-a1f3-453121af9c60";
-
-/** A timestamp as proto3 JSON writes it: RFC 3339, UTC, no fractional seconds when there are none. */
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(".000Z", "Z");
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-/** Awaits a call that must fail, and checks it failed as the SDK's typed error for `status` and Connect `code`. */
-async function expectApiError(call: PromiseLike<unknown>, errorClass: ErrorClass, status: number, code: string): Promise<APIError> {
-  let error: unknown;
-  try {
-    await call;
-  } catch (e) {
-    error = e;
-  }
-  if (error === undefined) throw new Error(`expected ${errorClass.name} (${status} ${code}), but the call succeeded`);
-  expect(error).toBeInstanceOf(errorClass);
-  expect(error).toMatchObject({ status, code });
-  return error as APIError;
-}
-
-/** The typed errors by Connect code, as the SDK reports them. */
-const expectNotFound = (call: PromiseLike<unknown>) => expectApiError(call, NotFoundError, 404, "not_found");
-const expectInvalidArgument = (call: PromiseLike<unknown>) => expectApiError(call, BadRequestError, 400, "invalid_argument");
-const expectAlreadyExists = (call: PromiseLike<unknown>) => expectApiError(call, ConflictError, 409, "already_exists");
-const expectUnauthenticated = (call: PromiseLike<unknown>) => expectApiError(call, AuthenticationError, 401, "unauthenticated");
-
-/** A server for the enclosing describe block: started in beforeAll, stopped in afterAll. */
-function usePeer(options: SdkPeerOptions = {}): () => SdkPeer {
-  let peer: SdkPeer | undefined;
-  beforeAll(async () => {
-    peer = await startSdkPeer(options);
-  });
-  afterAll(async () => {
-    await peer?.close();
-  });
-  return () => {
-    if (!peer) throw new Error("the peer has not started");
-    return peer;
-  };
-}
 
 /** The documentation's "Create cloud runner" example. */
 const cloudRunner: Gitpod.RunnerCreateParams = {
