@@ -5,6 +5,7 @@ import { fromJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
 import { AutomationsFileSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
 import { EnvironmentInitializerSchema } from "@gitpod-connect/schema/gitpod/v1/environment";
 import { findStrictJsonProblems } from "./http/json-enum-names.js";
+import { defaultSimulationOptions } from "./simulation/simulated-runner.js";
 
 /** An extra organization, created at start-up (config file `organizations`). */
 export interface OrganizationConfig {
@@ -63,15 +64,13 @@ export interface ServerConfig {
   testingToken?: string;
 }
 
-const sevenDaysMs = 7 * 24 * 60 * 60 * 1000;
-
 export const defaultConfig: ServerConfig = {
   host: "127.0.0.1",
   port: 8080,
   organizations: [],
   projects: [],
-  stepDelayMs: 100,
-  archiveAfterMs: sevenDaysMs,
+  stepDelayMs: defaultSimulationOptions.stepDelayMs,
+  archiveAfterMs: defaultSimulationOptions.archiveAfterMs,
   testingControls: false,
 };
 
