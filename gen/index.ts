@@ -6,6 +6,7 @@ export * from "./es/gitpod/v1/environment_automation_pb.js";
 export * from "./es/gitpod/v1/environment_class_pb.js";
 export * from "./es/gitpod/v1/environment_pb.js";
 export * from "./es/gitpod/v1/environment_variable_pb.js";
+export * from "./es/gitpod/v1/event_pb.js";
 export * from "./es/gitpod/v1/gateway_pb.js";
 export * from "./es/gitpod/v1/identity_pb.js";
 export * from "./es/gitpod/v1/pagination_pb.js";

@@ -4,11 +4,11 @@
 // listed only if its upstream file is among the given ones.
 import { basename } from "node:path";
 import { buildProtoRegistry } from "./buf-image.js";
-import { compareService, compareType, loadWireFacts } from "./wire-facts.js";
+import { compareService, compareType, loadAllWireFacts } from "./wire-facts.js";
 
 const paths = process.argv.slice(2);
 const registry = buildProtoRegistry(paths);
-const facts = loadWireFacts();
+const facts = loadAllWireFacts();
 const givenFiles = new Set(paths.map((p) => basename(p)));
 const considered = (file: string) => givenFiles.size === 0 || givenFiles.has(basename(file));
 

@@ -22,7 +22,7 @@ import {
   message as messageRulesExt,
   oneof as oneofRulesExt,
 } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
-import { wireFactsFile } from "./repo-paths.js";
+import { allWireFactsFiles, wireFactsFile } from "./repo-paths.js";
 
 export interface FieldFact {
   name: string;
@@ -63,7 +63,7 @@ export interface TypeFact {
 export interface ServiceFact {
   name: string;
   file: string;
-  methods: { name: string; input: string; output: string }[];
+  methods: { name: string; input: string; output: string; serverStreaming?: boolean }[];
 }
 
 export interface WireFacts {
@@ -73,6 +73,17 @@ export interface WireFacts {
 
 export function loadWireFacts(file = wireFactsFile): WireFacts {
   return JSON.parse(readFileSync(file, "utf8")) as WireFacts;
+}
+
+/**
+ * Every facts file as one: the main file and the extra ones (more RPCs in the same format). A type
+ * several files list (e.g. gitpod.v1.Subject) is listed once; the files agree on it, as a test proves.
+ */
+export function loadAllWireFacts(files: readonly string[] = allWireFactsFiles): WireFacts {
+  const all = files.map((f) => loadWireFacts(f));
+  const types = new Map<string, TypeFact>();
+  for (const facts of all) for (const t of facts.types) if (!types.has(t.name)) types.set(t.name, t);
+  return { services: all.flatMap((f) => f.services), types: [...types.values()] };
 }
 
 /** The facts' type names reachable from the RPCs of one service (requests, responses, and all they use). */
@@ -301,7 +312,8 @@ export function compareService(registry: Registry, fact: ServiceFact): string[] 
     if (method.output.typeName !== methodFact.output) {
       out.push(`${fact.name}.${methodFact.name}: output ${method.output.typeName}, facts say ${methodFact.output}`);
     }
-    if (method.methodKind !== "unary") out.push(`${fact.name}.${methodFact.name}: ${method.methodKind}, facts say unary`);
+    const kind = methodFact.serverStreaming ? "server_streaming" : "unary";
+    if (method.methodKind !== kind) out.push(`${fact.name}.${methodFact.name}: ${method.methodKind}, facts say ${kind}`);
   }
   const known = new Set(fact.methods.map((m) => m.name));
   for (const method of service.methods) {

@@ -9,13 +9,15 @@ import { SearchRepositoriesRequestSchema } from "@gitpod-connect/schema/gitpod/v
 import { ValidateRunnerConfigurationRequestSchema } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { describe, expect, it } from "vitest";
 import { schemaRegistry } from "../src/schema-registry.js";
-import { compareService, compareType, loadWireFacts, typesOfService, validationDisabled } from "../src/wire-facts.js";
+import { extraWireFactsFile, wireFactsFile } from "../src/repo-paths.js";
+import { compareService, compareType, loadAllWireFacts, loadWireFacts, typesOfService, validationDisabled } from "../src/wire-facts.js";
 
-const facts = loadWireFacts();
+// Both facts files: the 62 RPCs of the seeds, and the two beyond them the current SDK relies on.
+const facts = loadAllWireFacts();
 const typeFacts = new Map(facts.types.map((t) => [t.name, t]));
 
 describe.each(facts.services.map((s) => [s.name, s] as const))("%s", (_name, service) => {
-  it("declares every RPC of the facts with their request and response types", () => {
+  it("declares every RPC of the facts with their request and response types and streaming kind", () => {
     expect(compareService(schemaRegistry, service)).toEqual([]);
   });
 
@@ -25,13 +27,34 @@ describe.each(facts.services.map((s) => [s.name, s] as const))("%s", (_name, ser
 });
 
 describe("the facts themselves", () => {
-  it("cover 62 RPCs across four services", () => {
-    expect(facts.services.map((s) => s.methods.length).reduce((a, b) => a + b, 0)).toBe(62);
+  const main = loadWireFacts(wireFactsFile);
+  const extra = loadWireFacts(extraWireFactsFile);
+  const rpcs = (f: typeof main) => f.services.flatMap((s) => s.methods.map((m) => `${s.name}/${m.name}${m.serverStreaming ? " (stream)" : ""}`));
+
+  it("cover 62 RPCs across four services in the main file", () => {
+    expect(rpcs(main)).toHaveLength(62);
+  });
+
+  it("add WatchEvents (a server stream) and GetAuthenticatedIdentity in the extra file", () => {
+    expect(rpcs(extra)).toEqual(["gitpod.v1.EventService/WatchEvents (stream)", "gitpod.v1.IdentityService/GetAuthenticatedIdentity"]);
+  });
+
+  it("agree on the types both files list (Subject, Principal)", () => {
+    const inMain = new Map(main.types.map((t) => [t.name, t]));
+    const shared = extra.types.filter((t) => inMain.has(t.name));
+    expect(shared.map((t) => t.name).sort()).toEqual(["gitpod.v1.Principal", "gitpod.v1.Subject"]);
+    for (const t of shared) expect(t).toEqual(inMain.get(t.name));
   });
 
   it("list only types that some RPC reaches, so the per-service tests cover them all", () => {
     const reached = new Set(facts.services.flatMap((s) => typesOfService(facts, s.name)));
     expect(facts.types.map((t) => t.name).filter((n) => !reached.has(n))).toEqual([]);
+  });
+
+  it("are told apart by streaming kind: a unary fact does not match the streaming RPC", () => {
+    const watch = extra.services.find((s) => s.name === "gitpod.v1.EventService")!;
+    const asUnary = { ...watch, methods: watch.methods.map((m) => ({ ...m, serverStreaming: false })) };
+    expect(compareService(schemaRegistry, asUnary)).toEqual(["gitpod.v1.EventService.WatchEvents: server_streaming, facts say unary"]);
   });
 });
 

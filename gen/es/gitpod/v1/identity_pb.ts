@@ -2,8 +2,8 @@
 // @generated from file gitpod/v1/identity.proto (package gitpod.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -11,7 +11,59 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitpod/v1/identity.proto.
  */
 export const file_gitpod_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("ChhnaXRwb2QvdjEvaWRlbnRpdHkucHJvdG8SCWdpdHBvZC52MSJVCgdTdWJqZWN0EhcKAmlkGAEgASgJQgu6SAjYAQFyA7ABARIxCglwcmluY2lwYWwYAiABKA4yFC5naXRwb2QudjEuUHJpbmNpcGFsQgi6SAWCAQIQASq/AQoJUHJpbmNpcGFsEhkKFVBSSU5DSVBBTF9VTlNQRUNJRklFRBAAEhUKEVBSSU5DSVBBTF9BQ0NPVU5UEAESEgoOUFJJTkNJUEFMX1VTRVIQAhIUChBQUklOQ0lQQUxfUlVOTkVSEAMSGQoVUFJJTkNJUEFMX0VOVklST05NRU5UEAQSHQoZUFJJTkNJUEFMX1NFUlZJQ0VfQUNDT1VOVBAFEhwKGFBSSU5DSVBBTF9SVU5ORVJfTUFOQUdFUhAGQlwKFGlvLmdpdHBvZC5jb25uZWN0LnYxUAFaQmdpdGh1Yi5jb20vZ2l0cG9kLWNvbm5lY3QvZ2l0cG9kLWNvbm5lY3QvZ2VuL2dvL2dpdHBvZC92MTtnaXRwb2R2MWIGcHJvdG8z", [file_buf_validate_validate]);
+  fileDesc("ChhnaXRwb2QvdjEvaWRlbnRpdHkucHJvdG8SCWdpdHBvZC52MSIhCh9HZXRBdXRoZW50aWNhdGVkSWRlbnRpdHlSZXF1ZXN0InsKIEdldEF1dGhlbnRpY2F0ZWRJZGVudGl0eVJlc3BvbnNlEiMKB3N1YmplY3QYASABKAsyEi5naXRwb2QudjEuU3ViamVjdBIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSGQoRb3JnYW5pemF0aW9uX3RpZXIYAyABKAkiVQoHU3ViamVjdBIXCgJpZBgBIAEoCUILukgI2AEBcgOwAQESMQoJcHJpbmNpcGFsGAIgASgOMhQuZ2l0cG9kLnYxLlByaW5jaXBhbEIIukgFggECEAEqvwEKCVByaW5jaXBhbBIZChVQUklOQ0lQQUxfVU5TUEVDSUZJRUQQABIVChFQUklOQ0lQQUxfQUNDT1VOVBABEhIKDlBSSU5DSVBBTF9VU0VSEAISFAoQUFJJTkNJUEFMX1JVTk5FUhADEhkKFVBSSU5DSVBBTF9FTlZJUk9OTUVOVBAEEh0KGVBSSU5DSVBBTF9TRVJWSUNFX0FDQ09VTlQQBRIcChhQUklOQ0lQQUxfUlVOTkVSX01BTkFHRVIQBjKGAQoPSWRlbnRpdHlTZXJ2aWNlEnMKGEdldEF1dGhlbnRpY2F0ZWRJZGVudGl0eRIqLmdpdHBvZC52MS5HZXRBdXRoZW50aWNhdGVkSWRlbnRpdHlSZXF1ZXN0GisuZ2l0cG9kLnYxLkdldEF1dGhlbnRpY2F0ZWRJZGVudGl0eVJlc3BvbnNlQlwKFGlvLmdpdHBvZC5jb25uZWN0LnYxUAFaQmdpdGh1Yi5jb20vZ2l0cG9kLWNvbm5lY3QvZ2l0cG9kLWNvbm5lY3QvZ2VuL2dvL2dpdHBvZC92MTtnaXRwb2R2MWIGcHJvdG8z", [file_buf_validate_validate]);
+
+/**
+ * GetAuthenticatedIdentityRequest has no fields: the credentials of the call
+ * are the question.
+ *
+ * @generated from message gitpod.v1.GetAuthenticatedIdentityRequest
+ */
+export type GetAuthenticatedIdentityRequest = Message<"gitpod.v1.GetAuthenticatedIdentityRequest"> & {
+};
+
+/**
+ * Describes the message gitpod.v1.GetAuthenticatedIdentityRequest.
+ * Use `create(GetAuthenticatedIdentityRequestSchema)` to create a new message.
+ */
+export const GetAuthenticatedIdentityRequestSchema: GenMessage<GetAuthenticatedIdentityRequest> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_identity, 0);
+
+/**
+ * GetAuthenticatedIdentityResponse describes the caller.
+ *
+ * @generated from message gitpod.v1.GetAuthenticatedIdentityResponse
+ */
+export type GetAuthenticatedIdentityResponse = Message<"gitpod.v1.GetAuthenticatedIdentityResponse"> & {
+  /**
+   * The actor behind the credentials: a user, a runner, an environment, a
+   * service account, ...
+   *
+   * @generated from field: gitpod.v1.Subject subject = 1;
+   */
+  subject?: Subject | undefined;
+
+  /**
+   * The UUID of the organization the caller acts in.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * The plan of that organization, as a name; empty when not known.
+   *
+   * @generated from field: string organization_tier = 3;
+   */
+  organizationTier: string;
+};
+
+/**
+ * Describes the message gitpod.v1.GetAuthenticatedIdentityResponse.
+ * Use `create(GetAuthenticatedIdentityResponseSchema)` to create a new message.
+ */
+export const GetAuthenticatedIdentityResponseSchema: GenMessage<GetAuthenticatedIdentityResponse> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_identity, 1);
 
 /**
  * Subject names an actor of the API: who created a resource, who owns a token,
@@ -42,7 +94,7 @@ export type Subject = Message<"gitpod.v1.Subject"> & {
  * Use `create(SubjectSchema)` to create a new message.
  */
 export const SubjectSchema: GenMessage<Subject> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_identity, 0);
+  messageDesc(file_gitpod_v1_identity, 2);
 
 /**
  * Principal is the kind of actor a Subject stands for.
@@ -106,4 +158,25 @@ export enum Principal {
  */
 export const PrincipalSchema: GenEnum<Principal> = /*@__PURE__*/
   enumDesc(file_gitpod_v1_identity, 0);
+
+/**
+ * IdentityService tells callers who they are as far as the API is concerned.
+ *
+ * @generated from service gitpod.v1.IdentityService
+ */
+export const IdentityService: GenService<{
+  /**
+   * GetAuthenticatedIdentity returns the subject the call's credentials stand
+   * for and the organization it acts in. Clients use it, for example, to list
+   * only what the caller created.
+   *
+   * @generated from rpc gitpod.v1.IdentityService.GetAuthenticatedIdentity
+   */
+  getAuthenticatedIdentity: {
+    methodKind: "unary";
+    input: typeof GetAuthenticatedIdentityRequestSchema;
+    output: typeof GetAuthenticatedIdentityResponseSchema;
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_gitpod_v1_identity, 0);
 
