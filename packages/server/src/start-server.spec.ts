@@ -36,23 +36,39 @@ describe("server start-up", () => {
     expect(await res.json()).toEqual({ status: "SERVING" });
   });
 
-  it("mounts all four Gitpod services, every RPC under both path prefixes", async () => {
+  it("mounts the four documented Gitpod services and EventService and IdentityService, every RPC under both path prefixes", async () => {
     expect(gitpodServices.map((s) => s.typeName).sort()).toEqual([
       "gitpod.v1.EnvironmentAutomationService",
       "gitpod.v1.EnvironmentService",
+      "gitpod.v1.EventService",
+      "gitpod.v1.IdentityService",
       "gitpod.v1.RunnerConfigurationService",
       "gitpod.v1.RunnerService",
     ]);
     for (const service of gitpodServices) {
       for (const method of service.methods) {
         for (const prefix of ["", "/api"]) {
-          const res = await fetch(`${server.url}${prefix}/${service.typeName}/${method.name}`, {
+          const path = `${prefix}/${service.typeName}/${method.name}`;
+          if (method.methodKind === "server_streaming") {
+            // A Connect stream: one enveloped request; the error comes in the end-stream message.
+            const res = await fetch(`${server.url}${path}`, {
+              method: "POST",
+              headers: { "content-type": "application/connect+json" },
+              body: Buffer.concat([Buffer.from([0, 0, 0, 0, 2]), Buffer.from("{}")]),
+            });
+            expect(res.status, path).toBe(200);
+            const end = Buffer.from(await res.arrayBuffer());
+            expect(end[0], path).toBe(2);
+            expect((JSON.parse(end.subarray(5).toString()) as { error: { code: string } }).error.code).toBe("unauthenticated");
+            continue;
+          }
+          const res = await fetch(`${server.url}${path}`, {
             method: "POST",
             headers: { "content-type": "application/json" },
             body: "{}",
           });
           // Mounted: authentication runs first and refuses the call (an unmounted path is 404).
-          expect(res.status, `${prefix}/${service.typeName}/${method.name}`).toBe(401);
+          expect(res.status, path).toBe(401);
           expect(((await res.json()) as { code: string }).code).toBe("unauthenticated");
         }
       }

@@ -131,6 +131,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     },
     reset,
     close: () =>
-      (closed ??= running.close(options.shutdownGraceMs).finally(() => simulation.stop())),
+      (closed ??= (async () => {
+        // Event streams never finish by themselves: end them first, so shutdown does not wait for them.
+        deps.events.close();
+        try {
+          await running.close(options.shutdownGraceMs);
+        } finally {
+          simulation.stop();
+        }
+      })()),
   };
 }

@@ -69,12 +69,21 @@ export function createOnePortServer(handler: NodeRequestHandler, options: OnePor
   h1.emit("listening");
   // Node's default allows 2^32-1 concurrent streams per session; cap it like common servers do.
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 250 } }, counted);
-  // An HTTP/2 session idle this long is closed.
-  h2.setTimeout(options.requestTimeoutMs ?? 60_000);
+  // An HTTP/2 session idle this long is closed — unless it has a stream open: a quiet event stream
+  // (WatchEvents) is not idle, it waits for the next event.
+  const sessionIdleMs = options.requestTimeoutMs ?? 60_000;
+  h2.setTimeout(sessionIdleMs);
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
     session.on("error", () => session.destroy());
+    let open = 0;
+    session.on("stream", (stream) => {
+      if (open++ === 0) session.setTimeout(0);
+      stream.once("close", () => {
+        if (--open === 0 && !session.closed) session.setTimeout(sessionIdleMs);
+      });
+    });
     if (closing) session.close();
   });
   h2.on("sessionError", () => undefined);

@@ -1,5 +1,6 @@
-// Which RPC protocol and format a request uses, from its content type.
-export type Protocol = "connect" | "grpc" | "grpc-web";
+// Which RPC protocol and format a request uses, from its content type. Connect has two request
+// forms: unary (the bare message) and streaming (enveloped messages, as gRPC's).
+export type Protocol = "connect" | "connect-stream" | "grpc" | "grpc-web";
 
 export interface RequestProtocol {
   protocol: Protocol;
@@ -15,6 +16,10 @@ export function protocolOf(contentType: string | null): RequestProtocol | undefi
       return { protocol: "connect", binary: false };
     case "application/proto":
       return { protocol: "connect", binary: true };
+    case "application/connect+json":
+      return { protocol: "connect-stream", binary: false };
+    case "application/connect+proto":
+      return { protocol: "connect-stream", binary: true };
     case "application/grpc":
     case "application/grpc+proto":
       return { protocol: "grpc", binary: true };
@@ -32,5 +37,12 @@ export function protocolOf(contentType: string | null): RequestProtocol | undefi
 
 /** The header that names the request body's compression, per protocol. */
 export function encodingHeader(protocol: Protocol): string {
-  return protocol === "connect" ? "content-encoding" : "grpc-encoding";
+  switch (protocol) {
+    case "connect":
+      return "content-encoding";
+    case "connect-stream":
+      return "connect-content-encoding";
+    default:
+      return "grpc-encoding";
+  }
 }

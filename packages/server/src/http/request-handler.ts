@@ -51,8 +51,11 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
 
   return (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      // Only write failures reach here (the client went away); nothing to answer.
-      if (!res.headersSent && !res.writableEnded) {
+      // Only write failures reach here (the client went away); nothing to answer. A client that
+      // closed the connection or reset its stream (e.g. cancelling an event stream before the
+      // first event) is no server fault.
+      const clientGone = res.destroyed || req.destroyed || ("stream" in req && req.stream.destroyed);
+      if (!clientGone && !res.headersSent && !res.writableEnded) {
         console.error("request failed", e);
         plain(res, 500, "internal error");
       } else {
@@ -88,8 +91,10 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
       return plain(res, 400, "bad request headers");
     }
     const abort = new AbortController();
+    // The connection or stream closed before we ended the response: the client went away (an
+    // HTTP/2 reset counts as "finished" for writableFinished, so ask whether we ended it).
     res.once("close", () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableEnded) abort.abort();
     });
 
     const contentLength = Number(req.headers["content-length"]);

@@ -1,6 +1,7 @@
 // The simulated runner and its drivers, started with the server.
 import type { HandlerDeps } from "../handler-deps.js";
 import { environmentDriver } from "./environment-driver.js";
+import { runnerDriver } from "./runner-driver.js";
 import { serviceDriver } from "./service-driver.js";
 import { taskExecutionDriver } from "./task-execution-driver.js";
 import { startSimulatedRunner, type SimulatedRunner, type SimulationOptions } from "./simulated-runner.js";
@@ -11,5 +12,5 @@ export { appendLog, environmentUrls } from "./environment-driver.js";
 
 /** Starts the simulated runner with every driver. `baseUrl` is the server's URL, once it listens. */
 export function startSimulation(deps: HandlerDeps, options: SimulationOptions, baseUrl: () => string): Promise<SimulatedRunner> {
-  return startSimulatedRunner(deps, options, [environmentDriver({ baseUrl }), serviceDriver(), taskExecutionDriver()]);
+  return startSimulatedRunner(deps, options, [environmentDriver({ baseUrl }), serviceDriver(), taskExecutionDriver(), runnerDriver()]);
 }

@@ -31,7 +31,8 @@ export interface TestServer extends RunningServer {
 
 /** A server on 127.0.0.1 with a free port, a manual clock, sequential ids and two organizations. */
 export async function startTestServer(options: StartServerOptions = {}): Promise<TestServer> {
-  const clock = manualClock();
+  // The clock the server really uses: given dependencies bring their own.
+  const clock = options.deps?.clock ?? options.clock ?? manualClock();
   const server = await startServer({
     port: 0,
     clock,

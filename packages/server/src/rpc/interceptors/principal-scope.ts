@@ -3,6 +3,7 @@
 //
 // - an environment (an environment access token) acts only on itself: reading itself, reporting
 //   activity, and its own automations (the lookups keep it to its own environment);
+// - both may ask who they are (IdentityService) and watch the events they may see (EventService);
 // - a runner reads the environments that run on it and their automations, and nothing else of
 //   EnvironmentService or EnvironmentAutomationService (RunnerService and RunnerConfigurationService
 //   check runner callers in their handlers).
@@ -15,17 +16,21 @@ import { permissionDenied } from "../../errors.js";
 type Rule = (service: string, method: string) => boolean;
 
 const reads = (method: string) => /^(Get|List)/.test(method);
+/** Every principal may ask who it is and watch the events it may see (the event filter narrows them). */
+const anyone = (service: string) => service === "gitpod.v1.IdentityService" || service === "gitpod.v1.EventService";
 
 const rules: Partial<Record<Principal, { rule: Rule; what: string }>> = {
   [Principal.ENVIRONMENT]: {
     what: "an environment token may only read its environment, mark it active and manage its automations",
     rule: (service, method) =>
+      anyone(service) ||
       service === "gitpod.v1.EnvironmentAutomationService" ||
       (service === "gitpod.v1.EnvironmentService" && ["GetEnvironment", "ListEnvironments", "MarkEnvironmentActive"].includes(method)),
   },
   [Principal.RUNNER]: {
     what: "a runner may only read the environments that run on it and their automations",
     rule: (service, method) =>
+      anyone(service) ||
       service === "gitpod.v1.RunnerService" ||
       service === "gitpod.v1.RunnerConfigurationService" ||
       ((service === "gitpod.v1.EnvironmentService" || service === "gitpod.v1.EnvironmentAutomationService") && reads(method)),

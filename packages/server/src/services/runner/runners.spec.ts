@@ -466,14 +466,31 @@ describe("DeleteRunner", () => {
     await expectFailure(admin.deleteRunner({ runnerId }), Code.NotFound);
   });
 
-  it("answers not_found for a runner whose deletion completed without writing: reads never purge (a purge inside a transaction would be rolled back)", async () => {
+  it("removes a runner once its grace period has passed, as a delete of its own", async () => {
     const { runnerId } = await createRunner(admin);
     await admin.deleteRunner({ runnerId });
-    const marked = await server.deps.store.collection(runners).get(runnerId);
-    await server.clock.advance(deletionGraceMs);
+    await server.clock.advance(deletionGraceMs - 1);
+    expect((await get(runnerId)).status?.phase).toBe(RunnerPhase.DELETING);
+    await server.clock.advance(1);
+    expect(await server.deps.store.collection(runners).get(runnerId)).toBeUndefined();
     await expectFailure(admin.getRunner({ runnerId }), Code.NotFound, runnerId);
-    await expectFailure(admin.createRunnerToken({ runnerId }), Code.NotFound, runnerId);
-    expect(await server.deps.store.collection(runners).get(runnerId)).toEqual(marked);
+  });
+
+  it("answers not_found for a runner past its grace period before it is removed: reads never purge (a purge inside a transaction would be rolled back)", async () => {
+    const s = await startTestServer();
+    try {
+      s.simulation.stop(); // nothing removes the runner: only reads happen after the deadline
+      const c = s.client(RunnerService, testTokens.admin);
+      const { runnerId } = await createRunner(c);
+      await c.deleteRunner({ runnerId });
+      const marked = await s.deps.store.collection(runners).get(runnerId);
+      await s.clock.advance(deletionGraceMs);
+      await expectFailure(c.getRunner({ runnerId }), Code.NotFound, runnerId);
+      await expectFailure(c.createRunnerToken({ runnerId }), Code.NotFound, runnerId);
+      expect(await s.deps.store.collection(runners).get(runnerId)).toEqual(marked);
+    } finally {
+      await s.close();
+    }
   });
 
   it("removes a runner at once when forced", async () => {

@@ -1,0 +1,2 @@
+// EventService.
+export { eventService } from "./event-service.js";

@@ -1,0 +1,2 @@
+// IdentityService.
+export { identityService } from "./identity-service.js";
