@@ -6,8 +6,8 @@
 //                           environment classes, policies, SCM integrations, host tokens and
 //                           runner tokens are removed at once
 //   DELETING + 30 s         gone: the runner never reports back, so after the grace period it is
-//                           treated as deleted: not_found, left out of lists (the record
-//                           stays in the store, unseen)
+//                           treated as deleted (not_found, left out of lists) and the simulated
+//                           runner (simulation/runner-driver.ts) removes its record
 //   DeleteRunner force      removed at once, without the grace period
 import { create } from "@bufbuild/protobuf";
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
