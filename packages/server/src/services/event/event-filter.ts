@@ -1,8 +1,10 @@
-// Which events a WatchEvents call receives: those of its scope (the caller's organization, or one
-// environment and what belongs to it), narrowed to what the caller may see (an environment token:
-// its own environment; a runner: itself and the environments on it), and matching one of the
-// resource-type filters when there are any.
-import type { WatchEventsRequest } from "@gitpod-connect/schema/gitpod/v1/event";
+// Which events a WatchEvents call receives: those of its scope, narrowed to what the caller may see
+// (an environment token: its own environment; a runner: itself and the environments on it), and
+// matching one of the resource-type filters when there are any. As documented, the organization
+// scope (also when the scope is left out) covers organization-wide resources — environments,
+// runners, projects, … — but not the services, tasks and task executions inside environments; the
+// environment scope covers one environment and exactly those.
+import { ResourceType, type WatchEventsRequest } from "@gitpod-connect/schema/gitpod/v1/event";
 import { Principal } from "@gitpod-connect/schema/gitpod/v1/identity";
 import type { Caller } from "../../auth/caller.js";
 import { findEnvironment } from "../../domain/environments/index.js";
@@ -13,6 +15,9 @@ import { invalidArgument } from "../../rpc/index.js";
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Match = (event: ResourceEvent) => boolean;
+
+/** The resources inside an environment: in its scope, not in the organization's. */
+const insideEnvironments: ReadonlySet<ResourceType> = new Set([ResourceType.SERVICE, ResourceType.TASK, ResourceType.TASK_EXECUTION]);
 
 function callerSees(caller: Caller): Match {
   const { principal, id } = caller.subject;
@@ -34,18 +39,18 @@ function filtersMatch(req: WatchEventsRequest): Match {
     );
 }
 
-/** The filter of a WatchEvents call; invalid_argument without a scope, not_found for an environment the caller cannot see. */
+/** The filter of a WatchEvents call; not_found for an environment the caller cannot see. */
 export async function eventFilter(tx: Transaction, caller: Caller, req: WatchEventsRequest): Promise<Match> {
   let inScope: Match;
   const scope = req.scope;
-  if (scope.case === "organization" && scope.value) {
-    inScope = () => true;
+  if (scope.case === undefined || (scope.case === "organization" && scope.value)) {
+    inScope = (e) => !insideEnvironments.has(e.resourceType);
   } else if (scope.case === "environmentId") {
     if (!uuid.test(scope.value)) throw invalidArgument("environment_id", "must be the UUID of an environment");
     const environmentId = (await findEnvironment(tx, caller, scope.value)).value.environment.id;
     inScope = (e) => e.environmentId === environmentId;
   } else {
-    throw invalidArgument("scope", "set organization: true, or environment_id to watch one environment");
+    throw invalidArgument("organization", "must be true when set; leave the scope out or set environment_id instead");
   }
   const sees = callerSees(caller);
   const matchesFilters = filtersMatch(req);

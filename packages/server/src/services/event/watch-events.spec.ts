@@ -67,6 +67,15 @@ describe("an environment's lifecycle as events", () => {
 });
 
 describe("scopes and filters", () => {
+  it("leaves the services, tasks and executions inside environments out of the organization scope, as documented", async () => {
+    const env = await createRunning(server, envs());
+    const unscoped = await watch(server, testTokens.admin, {});
+    const automations = server.client(EnvironmentAutomationService, testTokens.admin);
+    await automations.createTask({ environmentId: env.id, metadata: { reference: "build", name: "Build" }, spec: { command: "make" } });
+    await envs().updateEnvironment({ environmentId: env.id, metadata: { name: "renamed" } });
+    expect(describeEvent(await unscoped.next())).toBe(`UPDATE ENVIRONMENT ${env.id}`);
+  });
+
   it("scoped to one environment, streams it and its automations, not other environments", async () => {
     const a = await createRunning(server, envs());
     const b = await createRunning(server, envs());
@@ -117,13 +126,12 @@ describe("scopes and filters", () => {
     stream.cancel();
   });
 
-  it("needs a scope, a UUID and an environment the caller can see", async () => {
+  it("watches the organization without a scope, and needs organization true, a UUID and an environment the caller can see", async () => {
     const events = server.client(EventService, testTokens.admin);
     const drain = async (request: Parameters<typeof events.watchEvents>[0]) => {
       for await (const _ of events.watchEvents(request)) break;
     };
-    await expectFailure(drain({}), Code.InvalidArgument, "scope");
-    await expectFailure(drain({ scope: { case: "organization", value: false } }), Code.InvalidArgument, "scope");
+    await expectFailure(drain({ scope: { case: "organization", value: false } }), Code.InvalidArgument, "organization");
     await expectFailure(drain({ scope: { case: "environmentId", value: "nope" } }), Code.InvalidArgument, "environment_id");
     await expectFailure(drain({ scope: { case: "environmentId", value: "00000000-0000-4000-8000-00000000ffff" } }), Code.NotFound, "environment");
     await expectFailure(
