@@ -24,8 +24,24 @@ const ourServices = new Map<string, DescService>(
 );
 
 const sdk = readSdkDeclarations();
-/** The SDK methods that post to a service of ours. */
-const methods = sdk.methods.filter((m) => ourServices.has(m.service));
+
+/**
+ * Of EventService and IdentityService our schema carries only what the current official SDK
+ * relies on (WatchEvents, GetAuthenticatedIdentity); the SDK 0.6.0's other RPCs of those two
+ * services are outside it by design.
+ */
+const partlyCarried = new Set(["gitpod.v1.EventService", "gitpod.v1.IdentityService"]);
+const carries = (m: SdkRpcMethod) =>
+  ourServices.has(m.service) && (!partlyCarried.has(m.service) || ourServices.get(m.service)!.methods.some((r) => r.name === m.rpc));
+/** The SDK methods that post to an RPC of ours (every RPC of the four documented services). */
+const methods = sdk.methods.filter(carries);
+
+/**
+ * Differences that are the SDK's age, not our schema's fault: the 0.6.0 client sends a field the
+ * current API (our wire facts, from SDK 1.0.1) no longer has. Unknown JSON keys are ignored, so
+ * the call still works (official-sdk-identity.spec.ts proves it).
+ */
+const olderThanTheFacts = new Set(["IdentityGetAuthenticatedIdentityParams.empty → gitpod.v1.GetAuthenticatedIdentityRequest has no field with JSON name empty"]);
 
 /** The SDK 0.6.0's methods on our four services: 13 EnvironmentService, 17 EnvironmentAutomationService, 12 RunnerService, 16 RunnerConfigurationService. */
 const minimumMethods = 58;
@@ -68,6 +84,12 @@ describe("the official SDK's types against our schema", () => {
     expect(methods.filter((m) => m.paginated).map((m) => m.queryParams)).toEqual(methods.filter((m) => m.paginated).map(() => ["token", "pageSize"]));
   });
 
+  it("leaves out exactly the SDK's RPCs of EventService and IdentityService beyond the two the current API's clients rely on", () => {
+    const left = sdk.methods.filter((m) => partlyCarried.has(m.service) && !carries(m)).map((m) => `${m.service}/${m.rpc}`);
+    expect(left.sort()).toEqual(["gitpod.v1.EventService/ListAuditLogs", "gitpod.v1.IdentityService/ExchangeToken", "gitpod.v1.IdentityService/GetIDToken"]);
+    expect(methods.map((m) => m.path)).toEqual(expect.arrayContaining(["events.watch", "identity.getAuthenticatedIdentity"]));
+  });
+
   it("walks hundreds of SDK interfaces and well over a thousand properties, so no comparison passes by comparing nothing", () => {
     const interfaces = new Set<string>();
     let properties = 0;
@@ -98,7 +120,8 @@ describe("the official SDK's types against our schema", () => {
   for (const comparison of comparisons) {
     it(title(comparison), () => {
       expect(comparison.rpc, `our ${comparison.method.service} has no RPC ${comparison.method.rpc}`).toBeDefined();
-      expect([...(comparison.request?.differences ?? []), ...(comparison.response?.differences ?? [])]).toEqual([]);
+      const differences = [...(comparison.request?.differences ?? []), ...(comparison.response?.differences ?? [])];
+      expect(differences.filter((d) => !olderThanTheFacts.has(d))).toEqual([]);
     });
   }
 });

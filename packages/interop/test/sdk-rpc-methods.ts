@@ -115,6 +115,11 @@ function responseOf(checker: ts.TypeChecker, method: ts.MethodDeclaration): { re
   }
   if (promise !== "APIPromise") throw new Error(`${method.name.getText()}: unexpected return type ${promise}`);
   if (first.kind === ts.SyntaxKind.UnknownKeyword) return { response: undefined, paginated: false };
+  // A stream (`APIPromise<JSONLDecoder<T>>`) yields messages of type T: compare T.
+  if (ts.isTypeReferenceNode(first) && first.typeName.getText() === "JSONLDecoder" && first.typeArguments?.[0]) {
+    const element = first.typeArguments[0];
+    return { response: { name: element.getText(), type: checker.getTypeFromTypeNode(element) }, paginated: false };
+  }
   return { response: { name: first.getText(), type: checker.getTypeFromTypeNode(first) }, paginated: false };
 }
 
