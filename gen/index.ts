@@ -9,6 +9,7 @@ export * from "./es/gitpod/v1/environment_variable_pb.js";
 export * from "./es/gitpod/v1/event_pb.js";
 export * from "./es/gitpod/v1/gateway_pb.js";
 export * from "./es/gitpod/v1/identity_pb.js";
+export * from "./es/gitpod/v1/model_pb.js";
 export * from "./es/gitpod/v1/pagination_pb.js";
 export * from "./es/gitpod/v1/runner_configuration_pb.js";
 export * from "./es/gitpod/v1/runner_kind_pb.js";

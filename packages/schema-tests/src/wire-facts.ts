@@ -77,13 +77,20 @@ export function loadWireFacts(file = wireFactsFile): WireFacts {
 
 /**
  * Every facts file as one: the main file and the extra ones (more RPCs in the same format). A type
- * several files list (e.g. gitpod.v1.Subject) is listed once; the files agree on it, as a test proves.
+ * several files list (e.g. gitpod.v1.Subject) is listed once, the files agree on it (a test proves
+ * it); a service several files list has the RPCs of all of them.
  */
 export function loadAllWireFacts(files: readonly string[] = allWireFactsFiles): WireFacts {
   const all = files.map((f) => loadWireFacts(f));
   const types = new Map<string, TypeFact>();
   for (const facts of all) for (const t of facts.types) if (!types.has(t.name)) types.set(t.name, t);
-  return { services: all.flatMap((f) => f.services), types: [...types.values()] };
+  // A service several files add RPCs to (the current facts add 3 to EnvironmentService) is one service.
+  const services = new Map<string, ServiceFact>();
+  for (const s of all.flatMap((f) => f.services)) {
+    const known = services.get(s.name);
+    services.set(s.name, known ? { ...known, methods: [...known.methods, ...s.methods] } : s);
+  }
+  return { services: [...services.values()], types: [...types.values()] };
 }
 
 /** The facts' type names reachable from the RPCs of one service (requests, responses, and all they use). */

@@ -9,10 +9,11 @@ import { SearchRepositoriesRequestSchema } from "@gitpod-connect/schema/gitpod/v
 import { ValidateRunnerConfigurationRequestSchema } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { describe, expect, it } from "vitest";
 import { schemaRegistry } from "../src/schema-registry.js";
-import { extraWireFactsFile, wireFactsFile } from "../src/repo-paths.js";
+import { currentWireFactsFile, extraWireFactsFile, wireFactsFile } from "../src/repo-paths.js";
 import { compareService, compareType, loadAllWireFacts, loadWireFacts, typesOfService, validationDisabled } from "../src/wire-facts.js";
 
-// Both facts files: the 62 RPCs of the seeds, and the two beyond them the current SDK relies on.
+// All facts files: the 62 RPCs of the seeds, the two beyond them the current SDK relies on, and the
+// 8 the four documented services have gained since.
 const facts = loadAllWireFacts();
 const typeFacts = new Map(facts.types.map((t) => [t.name, t]));
 
@@ -29,6 +30,7 @@ describe.each(facts.services.map((s) => [s.name, s] as const))("%s", (_name, ser
 describe("the facts themselves", () => {
   const main = loadWireFacts(wireFactsFile);
   const extra = loadWireFacts(extraWireFactsFile);
+  const current = loadWireFacts(currentWireFactsFile);
   const rpcs = (f: typeof main) => f.services.flatMap((s) => s.methods.map((m) => `${s.name}/${m.name}${m.serverStreaming ? " (stream)" : ""}`));
 
   it("cover 62 RPCs across four services in the main file", () => {
@@ -37,6 +39,30 @@ describe("the facts themselves", () => {
 
   it("add WatchEvents (a server stream) and GetAuthenticatedIdentity in the extra file", () => {
     expect(rpcs(extra)).toEqual(["gitpod.v1.EventService/WatchEvents (stream)", "gitpod.v1.IdentityService/GetAuthenticatedIdentity"]);
+  });
+
+  it("add 8 RPCs to EnvironmentService and RunnerConfigurationService in the current file: 70 in the four services", () => {
+    expect(rpcs(current).sort()).toEqual(
+      [
+        "gitpod.v1.EnvironmentService/AllowPortAccess",
+        "gitpod.v1.EnvironmentService/ArchiveEnvironment",
+        "gitpod.v1.EnvironmentService/CreatePortAccessToken",
+        "gitpod.v1.RunnerConfigurationService/CreateLLMIntegration",
+        "gitpod.v1.RunnerConfigurationService/DeleteLLMIntegration",
+        "gitpod.v1.RunnerConfigurationService/GetLLMIntegration",
+        "gitpod.v1.RunnerConfigurationService/ListLLMIntegrations",
+        "gitpod.v1.RunnerConfigurationService/UpdateLLMIntegration",
+      ].sort(),
+    );
+    const fourServices = facts.services.filter((s) => !["gitpod.v1.EventService", "gitpod.v1.IdentityService"].includes(s.name));
+    expect(fourServices.reduce((n, s) => n + s.methods.length, 0)).toBe(70);
+  });
+
+  it("agree with the main file on the types the current file shares with it (pagination)", () => {
+    const inMain = new Map(main.types.map((t) => [t.name, t]));
+    const shared = current.types.filter((t) => inMain.has(t.name));
+    expect(shared.map((t) => t.name).sort()).toEqual(["gitpod.v1.PaginationRequest", "gitpod.v1.PaginationResponse"]);
+    for (const t of shared) expect(t).toEqual(inMain.get(t.name));
   });
 
   it("agree on the types both files list (Subject, Principal)", () => {
