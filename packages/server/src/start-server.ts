@@ -7,6 +7,7 @@ import type { ControllableClock } from "./clock.js";
 import { createHandlerDeps, type HandlerDeps } from "./handler-deps.js";
 import { createOnePortServer } from "./http/one-port-server.js";
 import { environmentLogsHandler } from "./http/environment-logs.js";
+import { environmentPortsHandler } from "./http/environment-ports.js";
 import { createRequestHandler, type PathHandler } from "./http/request-handler.js";
 import type { IdGenerator } from "./ids.js";
 import { createRoutes } from "./rpc/routes.js";
@@ -82,7 +83,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await bootstrap(deps, options, boot);
     simulation = await startSimulation(deps, simulationOptions, () => url);
   };
-  const pathHandlers: PathHandler[] = [environmentLogsHandler(deps)];
+  const pathHandlers: PathHandler[] = [environmentLogsHandler(deps), environmentPortsHandler(deps)];
   if (options.testingControls) {
     pathHandlers.push(
       testingControlsHandler({

@@ -19,15 +19,21 @@ export interface IssuedCredentialRecord {
   /** Whether it is a token of the token store (revoked there too). */
   bearer: boolean;
   expiresAtMs: number;
+  /** What else the credential is bound to (e.g. a port and its auth nonce). */
+  scope?: Record<string, string>;
 }
 
 export interface IssuedCredentials {
   /** Issues a bearer token authenticating as the owner (principal `principal`, subject = ownerId); returns it in clear. */
   issueBearer(tx: Transaction, deps: HandlerDeps, owner: CredentialOwner, ttlMs: number, description: string): Promise<string>;
-  /** Issues an opaque token `${prefix}<random>`; returns it in clear. */
-  issueOpaque(tx: Transaction, deps: HandlerDeps, owner: CredentialOwner, ttlMs: number, prefix: string): Promise<string>;
-  /** The owner an opaque token of `purpose` opens, or undefined for an unknown, expired or revoked one. */
-  resolve(deps: Pick<HandlerDeps, "store" | "clock">, token: string, purpose: string): Promise<{ organizationId: string; ownerId: string } | undefined>;
+  /** Issues an opaque token `${prefix}<random>`, bound to `scope` if given; returns it in clear. */
+  issueOpaque(tx: Transaction, deps: HandlerDeps, owner: CredentialOwner, ttlMs: number, prefix: string, scope?: Record<string, string>): Promise<string>;
+  /** The owner (and scope) an opaque token of `purpose` opens, or undefined for an unknown, expired or revoked one. */
+  resolve(
+    deps: Pick<HandlerDeps, "store" | "clock">,
+    token: string,
+    purpose: string,
+  ): Promise<{ organizationId: string; ownerId: string; scope: Record<string, string> } | undefined>;
   /** Revokes every credential issued for the owner; call it in the transaction that removes it. Returns how many. */
   revokeAll(tx: Transaction, deps: Pick<HandlerDeps, "tokens">, organizationId: string, ownerId: string): Promise<number>;
 }
@@ -57,16 +63,17 @@ export function issuedCredentials(name: string, kind: string): IssuedCredentials
       await tx.collection(spec).insert({ id: tokenId, organizationId: owner.organizationId, value: record(owner, true, deps.clock.nowMs() + ttlMs) });
       return token;
     },
-    async issueOpaque(tx, deps, owner, ttlMs, prefix) {
+    async issueOpaque(tx, deps, owner, ttlMs, prefix, scope) {
       const token = `${prefix}${randomBytes(32).toString("base64url")}`;
-      await tx.collection(spec).insert({ id: hashToken(token), organizationId: owner.organizationId, value: record(owner, false, deps.clock.nowMs() + ttlMs) });
+      const value = { ...record(owner, false, deps.clock.nowMs() + ttlMs), ...(scope ? { scope } : {}) };
+      await tx.collection(spec).insert({ id: hashToken(token), organizationId: owner.organizationId, value });
       return token;
     },
     async resolve(deps, token, purpose) {
       if (token.length === 0 || token.length > 4096) return undefined;
       const found = await deps.store.collection(spec).get(hashToken(token));
       if (!found || found.value.bearer || found.value.purpose !== purpose || deps.clock.nowMs() >= found.value.expiresAtMs) return undefined;
-      return { organizationId: found.organizationId, ownerId: found.value.ownerId };
+      return { organizationId: found.organizationId, ownerId: found.value.ownerId, scope: found.value.scope ?? {} };
     },
     async revokeAll(tx, deps, organizationId, ownerId) {
       const issued = await recordsWhere(tx, spec, organizationId, (c) => c.ownerId === ownerId);

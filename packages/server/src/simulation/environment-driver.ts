@@ -6,7 +6,6 @@
 // timeout are stopped that long after their last activity; stopped ones are archived after the idle
 // period.
 import { create, fromJson } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   EnvironmentPhase,
   EnvironmentStatus_ContentPhase as ContentPhase,
@@ -17,7 +16,7 @@ import {
 import { AutomationsFileSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
 import { ConnectError } from "@connectrpc/connect";
 import { applyAutomationsFile, onLifecyclePoint } from "../domain/automations/index.js";
-import { environmentLogs, environments, isArchived, stepEnvironment, type EnvironmentRecord } from "../domain/environments/index.js";
+import { archive, environmentLogs, environments, isArchived, isStopped, stepEnvironment, type EnvironmentRecord } from "../domain/environments/index.js";
 import { removeEnvironment } from "../domain/removal/index.js";
 import type { HandlerDeps } from "../handler-deps.js";
 import { forEachRecord } from "../store/scan.js";
@@ -44,12 +43,12 @@ function inactivityDeadlineMs(env: Environment): number | undefined {
   return Math.max(ms(env.status?.activitySignal?.timestamp), ms(env.metadata?.lastStartedAt)) + timeoutMs;
 }
 
-/** Where a running environment is reached. Only the logs URL is served by this server (with a logs token). */
+/** Where a running environment is reached: its ports and logs are served by this server (http/environment-ports.ts, http/environment-logs.ts); SSH is not. */
 export function environmentUrls(baseUrl: string, env: Environment): EnvironmentStatus_EnvironmentURLs {
   const host = `${env.id}.environments.gitpod.local`;
   return create(EnvironmentStatus_EnvironmentURLsSchema, {
     ssh: { url: `ssh://gitpod@${host}` },
-    ports: (env.spec?.ports ?? []).map((p) => ({ port: p.port, url: `https://${p.port}--${host}/` })),
+    ports: (env.spec?.ports ?? []).map((p) => ({ port: p.port, url: `${baseUrl}/environments/${env.id}/ports/${p.port}/` })),
     logs: `${baseUrl}/environments/${env.id}/logs`,
   });
 }
@@ -130,9 +129,8 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
       const record = await tx.collection(environments).get(id, { organizationId });
       if (!record) return;
       const { environment: env, idleSinceMs } = record.value;
-      if (env.status?.phase !== EnvironmentPhase.STOPPED || isArchived(env) || idleSinceMs === undefined) return;
-      if (idleSinceMs + runner.options.archiveAfterMs > deps.clock.nowMs()) return;
-      env.metadata!.archivedAt = timestampFromMs(deps.clock.nowMs());
+      if (!isStopped(env) || idleSinceMs === undefined || idleSinceMs + runner.options.archiveAfterMs > deps.clock.nowMs()) return;
+      if (!archive(env, deps.clock.now())) return;
       await tx.collection(environments).update(id, { ...record.value, environment: env }, { organizationId });
       await appendLog(tx, organizationId, id, deps.clock.nowMs(), "archived after being stopped for the idle period");
     });

@@ -19,3 +19,4 @@ export { environmentMatcher, countLimit, type FilterContext } from "./environmen
 export * from "./environment-credentials.js";
 export { archive, unarchive } from "./environment-archival.js";
 export { addProject, findProject, type ProjectInput } from "./project-lookup.js";
+export { admits, issuePortAccessToken, portAdmission, portIsOpen, resolvePortAccessToken, sharedPort, type PortVisitor } from "./port-access.js";

@@ -33,7 +33,9 @@ const rules: Partial<Record<Principal, { rule: Rule; what: string }>> = {
       anyone(service) ||
       service === "gitpod.v1.RunnerService" ||
       service === "gitpod.v1.RunnerConfigurationService" ||
-      ((service === "gitpod.v1.EnvironmentService" || service === "gitpod.v1.EnvironmentAutomationService") && reads(method)),
+      ((service === "gitpod.v1.EnvironmentService" || service === "gitpod.v1.EnvironmentAutomationService") && reads(method)) ||
+      // The runner's proxy asks whether a port of an environment it hosts may be reached.
+      (service === "gitpod.v1.EnvironmentService" && method === "AllowPortAccess"),
   },
 };
 

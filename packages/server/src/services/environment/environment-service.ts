@@ -1,10 +1,13 @@
-// gitpod.v1.EnvironmentService: all 13 RPCs, one file each (named after the RPC).
+// gitpod.v1.EnvironmentService: all 16 RPCs, one file each (named after the RPC).
 import { EnvironmentService } from "@gitpod-connect/schema/gitpod/v1/environment";
 import { defineService } from "../../rpc/index.js";
+import { allowPortAccess } from "./allow-port-access.js";
+import { archiveEnvironment } from "./archive-environment.js";
 import { createEnvironmentAccessToken } from "./create-environment-access-token.js";
 import { createEnvironmentFromProject } from "./create-environment-from-project.js";
 import { createEnvironmentLogsToken } from "./create-environment-logs-token.js";
 import { createEnvironment } from "./create-environment.js";
+import { createPortAccessToken } from "./create-port-access-token.js";
 import { deleteEnvironment } from "./delete-environment.js";
 import { getEnvironment } from "./get-environment.js";
 import { listEnvironmentClasses } from "./list-environment-classes.js";
@@ -30,4 +33,7 @@ export const environmentService = defineService(
   createEnvironmentAccessToken,
   markEnvironmentActive,
   unarchiveEnvironment,
+  createPortAccessToken,
+  allowPortAccess,
+  archiveEnvironment,
 );
