@@ -11,6 +11,7 @@ import { organizations, users } from "../auth/identity-records.js";
 import { services, taskExecutions, tasks, type ServiceRecord, type TaskExecutionRecord, type TaskRecord } from "../domain/automations/index.js";
 import { environmentClasses } from "../domain/environment-classes/index.js";
 import { environments, projects, type EnvironmentRecord } from "../domain/environments/index.js";
+import { llmIntegrations, type LlmIntegrationRecord } from "../domain/llm-integrations/index.js";
 import { runners } from "../domain/runners/index.js";
 import { hostAuthenticationTokens, scmIntegrations, tokenOwnerId, type HostTokenRecord, type ScmIntegrationRecord } from "../domain/scm/index.js";
 import type { StoreChange } from "../store/store.js";
@@ -93,6 +94,7 @@ const sources = new Map<string, Source<unknown>>([
   ],
   [environmentClasses.name, source<ReturnType<typeof environmentClasses.copy>>({ type: ResourceType.ENVIRONMENT_CLASS, runnerId: (c) => c.runnerId })],
   [scmIntegrations.name, source<ScmIntegrationRecord>({ type: ResourceType.RUNNER_SCM_INTEGRATION, runnerId: (r) => r.integration.runnerId })],
+  [llmIntegrations.name, source<LlmIntegrationRecord>({ type: ResourceType.RUNNER_LLM_INTEGRATION, runnerId: (r) => r.integration.runnerId })],
   [
     hostAuthenticationTokens.name,
     source<HostTokenRecord>({

@@ -3,8 +3,8 @@
 //
 //   CreateRunner            status CREATED: registered, waiting for the runner to connect
 //   DeleteRunner            spec DELETED, status DELETING: the runner is asked to shut down; its
-//                           environment classes, policies, SCM integrations, host tokens and
-//                           runner tokens are removed at once
+//                           environment classes, policies, SCM and LLM integrations, host tokens
+//                           and runner tokens are removed at once
 //   DELETING + 30 s         gone: the runner never reports back, so after the grace period it is
 //                           treated as deleted (not_found, left out of lists) and the simulated
 //                           runner (simulation/runner-driver.ts) removes its record

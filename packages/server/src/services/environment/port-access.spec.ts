@@ -124,7 +124,7 @@ describe("ArchiveEnvironment", () => {
     await admin.archiveEnvironment({ environmentId: env.id });
     const archivedAt = (await get(admin, env.id)).metadata!.archivedAt;
     expect(archivedAt).toEqual(server.clock.now());
-    server.clock.advance(1_000);
+    await server.clock.advance(1_000);
     await admin.archiveEnvironment({ environmentId: env.id });
     expect((await get(admin, env.id)).metadata!.archivedAt).toEqual(archivedAt);
     const ids = async (archivalStatus?: ArchivalStatus) =>

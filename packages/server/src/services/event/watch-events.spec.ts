@@ -285,13 +285,17 @@ describe("a client that waits like the official SDK", () => {
   });
 });
 
-/** Moves the manual clock one step every few milliseconds of real time until stopped. */
+/**
+ * Moves the manual clock one step every few milliseconds of real time, but only while a stream is
+ * subscribed: a client like the SDK's reads the environment before it watches, and a step between
+ * the two would go unseen (the race is the client's; the test keeps it out).
+ */
 function driveClock(s: TestServer): { stop(): void } {
   let on = true;
   void (async () => {
     while (on) {
       await new Promise((r) => setTimeout(r, 10));
-      if (on) await s.clock.advance(stepMs);
+      if (on && s.deps.events.subscriptions > 0) await s.clock.advance(stepMs);
     }
   })();
   return { stop: () => (on = false) };

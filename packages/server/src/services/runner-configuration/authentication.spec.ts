@@ -3,6 +3,7 @@ import { RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/run
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flavours, startTestServer, type TestServer } from "../../test-support/test-server.js";
 import { runnerConfigurationService } from "./runner-configuration-service.js";
+import { SupportedModel } from "@gitpod-connect/schema/gitpod/v1/model";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -31,6 +32,11 @@ const requests: Record<keyof typeof RunnerConfigurationService.method, object> =
   listEnvironmentClasses: {},
   updateEnvironmentClass: { environmentClassId: id },
   validateRunnerConfiguration: { runnerId: id },
+  createLLMIntegration: { runnerId: id, models: [SupportedModel.SONNET_4] },
+  getLLMIntegration: { id },
+  listLLMIntegrations: {},
+  updateLLMIntegration: { id },
+  deleteLLMIntegration: { id },
 };
 
 describe.each(flavours)("over %s", (flavour) => {
