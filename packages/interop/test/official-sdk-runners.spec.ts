@@ -841,14 +841,19 @@ describe("coverage of the SDK's runner methods", () => {
     expect(offered.filter((m) => !succeededMethods.has(m))).toEqual([]);
   });
 
-  it("reached only RPCs of our RunnerService and RunnerConfigurationService, all of them but four the SDK does not offer", () => {
+  it("reached only RPCs of our RunnerService and RunnerConfigurationService, all of them but the nine the SDK 0.6.0 does not offer", () => {
     const ours = [RunnerService, RunnerConfigurationService].flatMap((s) => s.methods.map((m) => `/api/${s.typeName}/${m.name}`));
     const reached = new Set(everyRequestSent.map((r) => r.path));
     expect([...reached].filter((p) => !ours.includes(p))).toEqual([]);
     expect(everyRequestSent.every((r) => r.method === "POST")).toBe(true);
-    // @gitpod/sdk 0.6.0 has no methods for these (its newer reference pages document them).
+    // @gitpod/sdk 0.6.0 has no methods for these: four its newer reference pages document, and the
+    // LLM integrations the current API added since.
     expect(ours.filter((p) => !reached.has(p)).sort()).toEqual(
-      ["CheckRepositoryAccess", "CreateRunnerLogsToken", "ListSCMOrganizations", "SearchRepositories"].map((m) => `/api/gitpod.v1.RunnerService/${m}`),
+      [
+        ...["CheckRepositoryAccess", "CreateRunnerLogsToken", "ListSCMOrganizations", "SearchRepositories"].map((m) => `/api/gitpod.v1.RunnerService/${m}`),
+        ...["Create", "Delete", "Get", "Update"].map((verb) => `/api/gitpod.v1.RunnerConfigurationService/${verb}LLMIntegration`),
+        "/api/gitpod.v1.RunnerConfigurationService/ListLLMIntegrations",
+      ].sort(),
     );
   });
 });
