@@ -1,0 +1,23 @@
+// What both entry points export besides their GitpodClient.
+export { Code, ConnectError, type CallOptions, type Interceptor, type Transport } from "@connectrpc/connect";
+export type { GitpodCallOptions } from "./behaviour/call-options.js";
+export type { TokenProvider, TokenSource } from "./behaviour/bearer-auth.js";
+export { defaultRetryOptions, type RetryEvent, type RetryOptions } from "./behaviour/retry-policy.js";
+export { retryOverrideKey } from "./behaviour/retry.js";
+export type { Procedures, ServerStreamingProcedure, UnaryProcedure } from "./by-name/procedures.js";
+export { RpcByName } from "./by-name/rpc-by-name.js";
+export { findMethod, schemaRegistry, UnknownProcedureError } from "./by-name/schema-registry.js";
+export { GitpodClientBase } from "./client.js";
+export type { Environment } from "./env.js";
+export type { EnvironmentsApi } from "./high-level/environments.js";
+export type { EventsApi, IdentityApi } from "./high-level/events-and-identity.js";
+export type { ListFn } from "./high-level/lister.js";
+export { PaginationLoopError, type Paginated } from "./high-level/paginate.js";
+export type { RunnersApi } from "./high-level/runners.js";
+export type { Services } from "./high-level/services.js";
+export { ResourceFailedError, UnreachablePhaseError, WaitForPhaseError, WaitTimeoutError, type WaitOutcome } from "./high-level/wait-errors.js";
+export { defaultWaitTimeoutMs, type WaitOptions } from "./high-level/wait-for-phase.js";
+export { defaultBaseUrl, defaultTimeoutMs, InvalidOptionError, type GitpodClientOptions, type Protocol, type ResolvedOptions } from "./options.js";
+export type { RawRequest, RawResponse } from "./raw/raw-request.js";
+export type { ServiceClient } from "./transport/service-client.js";
+export { clientName, clientVersion } from "./version.js";
