@@ -78,7 +78,7 @@ describe("paginate by name", () => {
       expect(page.environments.length).toBeLessThanOrEqual(1);
     }
     expect(pages).toBeGreaterThanOrEqual(3);
-    expect((await list.toArray()).map((e) => (e as { id: string }).id).sort()).toEqual([...created].sort());
+    expect((await list.toArray()).map((e) => e.id).sort()).toEqual([...created].sort());
   });
 
   it("follows every page with JSON items and pages", async () => {
@@ -106,7 +106,8 @@ describe("streams by name", () => {
     await new Promise((r) => setTimeout(r, 200));
     await client.environments.stop({ environmentId: created[1]! });
     const [message, json] = await Promise.all([m, j]);
-    expect(message.value?.resourceId).toBe(created[1]);
+    expect(message.done).toBe(false);
+    expect(!message.done && message.value.resourceId).toBe(created[1]);
     expect(json.value).toMatchObject({ resourceType: "RESOURCE_TYPE_ENVIRONMENT", resourceId: created[1] });
     abort.abort();
     await client.environments.waitForPhase(created[1]!, EnvironmentPhase.STOPPED, { timeoutMs: 20_000 });

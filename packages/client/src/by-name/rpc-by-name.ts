@@ -23,6 +23,9 @@ import type { Procedures, ServerStreamingProcedure, UnaryProcedure } from "./pro
 type In<P extends keyof Procedures> = Procedures[P] extends { input: infer I extends DescMessage } ? I : never;
 type Out<P extends keyof Procedures> = Procedures[P] extends { output: infer O extends DescMessage } ? O : never;
 
+/** The item type of a list response: its (one) repeated message field's element. */
+type ItemOf<T> = { [K in keyof T]-?: T[K] extends readonly (infer I extends Message)[] ? I : never }[keyof T];
+
 type UnaryFn = (request: Message, options?: CallOptions) => Promise<Message>;
 type StreamFn = (request: Message, options?: CallOptions) => AsyncIterable<Message>;
 
@@ -56,7 +59,11 @@ export class RpcByName {
   }
 
   /** A list RPC across all its pages (see Paginated), with message items. */
-  paginate<P extends UnaryProcedure>(procedure: P, request?: MessageInitShape<In<P>>, options?: GitpodCallOptions): Paginated<Message, MessageShape<Out<P>>>;
+  paginate<P extends UnaryProcedure>(
+    procedure: P,
+    request?: MessageInitShape<In<P>>,
+    options?: GitpodCallOptions,
+  ): Paginated<ItemOf<MessageShape<Out<P>>>, MessageShape<Out<P>>>;
   paginate(procedure: string, request?: Record<string, unknown>, options?: GitpodCallOptions): Paginated<Message, Message>;
   paginate(procedure: string, request: object = {}, options?: GitpodCallOptions): Paginated<Message, Message> {
     const method = this.unary(procedure);
