@@ -8,7 +8,7 @@ export type { Procedures, ServerStreamingProcedure, UnaryProcedure } from "./by-
 export { RpcByName } from "./by-name/rpc-by-name.js";
 export { findMethod, schemaRegistry, UnknownProcedureError } from "./by-name/schema-registry.js";
 export { GitpodClientBase } from "./client.js";
-export type { Environment } from "./env.js";
+export type { EnvironmentVariables } from "./env.js";
 export type { EnvironmentsApi } from "./high-level/environments.js";
 export type { EventsApi, IdentityApi } from "./high-level/events-and-identity.js";
 export type { ListFn } from "./high-level/lister.js";

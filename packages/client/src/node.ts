@@ -1,7 +1,7 @@
 // @gitpod-connect/client for Node: Connect (JSON or binary), gRPC-web and gRPC over
 // connect-node, HTTP/1.1 or HTTP/2.
 import { GitpodClientBase } from "./client.js";
-import { optionsFromEnv, type Environment } from "./env.js";
+import { optionsFromEnv, type EnvironmentVariables } from "./env.js";
 import type { GitpodClientOptions } from "./options.js";
 import { nodePlatform, type HttpVersion } from "./transport/node-platform.js";
 
@@ -25,7 +25,7 @@ export class GitpodClient extends GitpodClientBase {
    * A client from the environment, as the official clients read it: GITPOD_API_KEY (required)
    * and GITPOD_BASE_URL (default https://app.gitpod.io/api). `options` adds to or overrides them.
    */
-  static fromEnv(options: NodeClientOptions = {}, env: Environment = process.env): GitpodClient {
+  static fromEnv(options: NodeClientOptions = {}, env: EnvironmentVariables = process.env): GitpodClient {
     return new GitpodClient({ ...optionsFromEnv(env), ...options });
   }
 }

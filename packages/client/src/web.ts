@@ -1,7 +1,7 @@
 // @gitpod-connect/client for browsers (and any runtime with fetch): Connect (JSON or binary)
 // and gRPC-web over connect-web.
 import { GitpodClientBase } from "./client.js";
-import { optionsFromEnv, type Environment } from "./env.js";
+import { optionsFromEnv, type EnvironmentVariables } from "./env.js";
 import type { GitpodClientOptions } from "./options.js";
 import { webPlatform } from "./transport/web-platform.js";
 
@@ -21,11 +21,11 @@ export class GitpodClient extends GitpodClientBase {
    * A client from GITPOD_API_KEY and GITPOD_BASE_URL in `env` — by default `process.env` where
    * a bundler or runtime provides it.
    */
-  static fromEnv(options: WebClientOptions = {}, env: Environment = processEnv()): GitpodClient {
+  static fromEnv(options: WebClientOptions = {}, env: EnvironmentVariables = processEnv()): GitpodClient {
     return new GitpodClient({ ...optionsFromEnv(env), ...options });
   }
 }
 
-function processEnv(): Environment {
-  return (globalThis as { process?: { env?: Environment } }).process?.env ?? {};
+function processEnv(): EnvironmentVariables {
+  return (globalThis as { process?: { env?: EnvironmentVariables } }).process?.env ?? {};
 }

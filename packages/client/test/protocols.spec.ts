@@ -73,7 +73,7 @@ async function observe(options: NodeClientOptions): Promise<Observed> {
   await client.environments.markActive({ environmentId: environment!.id, activitySignal: { source: "test" } });
   const first = await next;
   abort.abort();
-  const event = first.value && { operation: first.value.operation, resourceType: first.value.resourceType, sameId: first.value.resourceId === environment!.id };
+  const event = first.done ? undefined : { operation: first.value.operation, resourceType: first.value.resourceType, sameId: first.value.resourceId === environment!.id };
   return { identity, classes, pages, notFound, invalid, event };
 }
 

@@ -57,7 +57,7 @@ describe("timeouts", () => {
     const { environment } = await client.environments.create({ spec: { machine: { class: server.bootstrap.environmentClassId } } });
     const event = await first;
     expect(event.done).toBe(false);
-    expect(event.value?.resourceId).toBe(environment!.id);
+    expect(!event.done && event.value.resourceId).toBe(environment!.id);
     expect(lastSeen("gitpod.v1.EventService/WatchEvents").has("connect-timeout-ms")).toBe(false);
     abort.abort();
   });
