@@ -46,6 +46,14 @@ describe("environments", () => {
     await expect(client.environments.retrieve({ environmentId: id })).rejects.toMatchObject({ code: Code.NotFound });
   });
 
+  it("resolves a wait for DELETED of an environment already removed, as DELETED", async () => {
+    const id = await createEnvironment();
+    await client.environments.delete({ environmentId: id, force: true });
+    const gone = await client.environments.waitForPhase(id, EnvironmentPhase.DELETED, { timeoutMs: 5_000 });
+    expect(gone.id).toBe(id);
+    expect(gone.status?.phase).toBe(EnvironmentPhase.DELETED);
+  });
+
   it("resolves at once with an environment already in the phase", async () => {
     const id = await createEnvironment();
     await client.environments.waitForPhase(id, EnvironmentPhase.RUNNING, { timeoutMs: 20_000 });

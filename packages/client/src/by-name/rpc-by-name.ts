@@ -17,6 +17,7 @@ import {
 import { Code, ConnectError, createClient, type CallOptions, type Transport } from "@connectrpc/connect";
 import { toCallOptions, type GitpodCallOptions } from "../behaviour/call-options.js";
 import { paginate, type Paginated } from "../high-level/paginate.js";
+import { closableStream } from "../transport/closable-stream.js";
 import { findMethod, procedureOf, schemaRegistry } from "./schema-registry.js";
 import type { Procedures, ServerStreamingProcedure, UnaryProcedure } from "./procedures.js";
 
@@ -111,14 +112,17 @@ export class RpcByName {
   stream(procedure: string, request: Record<string, unknown>, options?: GitpodCallOptions): AsyncIterable<Message>;
   stream(procedure: string, request: object, options?: GitpodCallOptions): AsyncIterable<Message> {
     const method = this.streaming(procedure);
-    return this.fn<StreamFn>(method)(create(method.input, request as MessageInitShape<DescMessage>), toCallOptions(options));
+    const message = create(method.input, request as MessageInitShape<DescMessage>);
+    return closableStream((o) => this.fn<StreamFn>(method)(message, o), toCallOptions(options));
   }
 
   /** Opens a server stream with a JSON request; yields JSON. */
   async *streamJson(procedure: string, request: JsonValue, options?: GitpodCallOptions): AsyncIterable<JsonValue> {
     const method = this.streaming(procedure);
-    for await (const message of this.fn<StreamFn>(method)(jsonRequest(method, request), toCallOptions(options))) {
-      yield toJson(method.output, message, { registry: schemaRegistry });
+    const message = jsonRequest(method, request);
+    // Leaving this generator returns the inner stream, which cancels the request.
+    for await (const response of closableStream((o) => this.fn<StreamFn>(method)(message, o), toCallOptions(options))) {
+      yield toJson(method.output, response, { registry: schemaRegistry });
     }
   }
 

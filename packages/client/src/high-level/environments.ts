@@ -32,8 +32,8 @@ export function environmentsApi(s: Services) {
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated in the API, still served: every RPC has its place here
     allowPortAccess: env.allowPortAccess,
     /**
-     * Resolves with the environment once it is in `phase` (or one of them); one removed while
-     * waiting for DELETED resolves with its last state read, as DELETED. Rejects with
+     * Resolves with the environment once it is in `phase` (or one of them); a wait for DELETED
+     * of one already removed resolves with its last state read (or just its id), as DELETED. Rejects with
      * ResourceFailedError, UnreachablePhaseError or WaitTimeoutError (see WaitOptions).
      */
     waitForPhase: (environmentId: string, phase: EnvironmentPhase | readonly EnvironmentPhase[], options?: WaitOptions) =>

@@ -3,7 +3,10 @@ import type { Services } from "./services.js";
 
 export function eventsApi(s: Services) {
   return {
-    /** The stream of changes the request's scope and filters select, from now on; ends when aborted. */
+    /**
+     * The stream of changes the request's scope and filters select, from the moment it is first
+     * read; it never ends by itself: leaving the loop (break) or the call's signal closes it.
+     */
     watch: s.event.watchEvents,
   };
 }

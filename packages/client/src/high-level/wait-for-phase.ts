@@ -59,7 +59,7 @@ export async function waitForPhase<R, P extends number>(
       if (error.code !== Code.NotFound || signal.aborted) throw e;
       // Gone: that is the deleted phase, where the resource has one; the caller gets the last
       // state read, in that phase.
-      if (resource.gone && targets.has(resource.gone.phase) && last !== undefined) return { done: true, resource: resource.gone.report(last) };
+      if (resource.gone && targets.has(resource.gone.phase)) return { done: true, resource: resource.gone.report(id, last) };
       throw new UnreachablePhaseError(resource.kind, id, wantedNames, "gone (not found)", last);
     }
     last = current;

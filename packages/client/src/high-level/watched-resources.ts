@@ -1,10 +1,11 @@
 // The three resources a caller waits for, each described by how to read it, where it stands,
 // when it has failed and which phases it never comes back from.
-import { clone } from "@bufbuild/protobuf";
-import { EnvironmentPhase, EnvironmentSchema, type Environment } from "@gitpod-connect/schema/gitpod/v1/environment";
+import { clone, create } from "@bufbuild/protobuf";
+import { EnvironmentPhase, EnvironmentSchema, EnvironmentStatusSchema, type Environment } from "@gitpod-connect/schema/gitpod/v1/environment";
 import {
   ServicePhase,
   ServiceSchema,
+  ServiceStatusSchema,
   TaskExecutionPhase,
   type Service,
   type TaskExecution,
@@ -27,10 +28,11 @@ export interface WatchedResource<R, P extends number> {
   /** Whether a resource in `phase` can never reach any of `wanted`. */
   cannotReach(phase: P, wanted: ReadonlySet<P>): boolean;
   /**
-   * For resources the server removes after their last phase: that phase, and the last state read
-   * of a removed resource as reported in it (a copy).
+   * For resources the server removes after their last phase: that phase, and how a removed
+   * resource is reported — its last state read in that phase (a copy), or, if it was gone before
+   * the first read, a resource with only its id and that phase.
    */
-  gone?: { phase: P; report(last: R): R };
+  gone?: { phase: P; report(id: string, last: R | undefined): R };
 }
 
 export const environmentResource: WatchedResource<Environment, EnvironmentPhase> = {
@@ -54,9 +56,9 @@ export const environmentResource: WatchedResource<Environment, EnvironmentPhase>
   },
   gone: {
     phase: EnvironmentPhase.DELETED,
-    report: (env) => {
-      const copy = clone(EnvironmentSchema, env);
-      if (copy.status) copy.status.phase = EnvironmentPhase.DELETED;
+    report: (id, env) => {
+      const copy = env ? clone(EnvironmentSchema, env) : create(EnvironmentSchema, { id });
+      copy.status = { ...(copy.status ?? create(EnvironmentStatusSchema)), phase: EnvironmentPhase.DELETED };
       return copy;
     },
   },
@@ -73,9 +75,9 @@ export const serviceResource: WatchedResource<Service, ServicePhase> = {
   cannotReach: (phase, wanted) => phase === ServicePhase.DELETED && !wanted.has(ServicePhase.DELETED),
   gone: {
     phase: ServicePhase.DELETED,
-    report: (service) => {
-      const copy = clone(ServiceSchema, service);
-      if (copy.status) copy.status.phase = ServicePhase.DELETED;
+    report: (id, service) => {
+      const copy = service ? clone(ServiceSchema, service) : create(ServiceSchema, { id });
+      copy.status = { ...(copy.status ?? create(ServiceStatusSchema)), phase: ServicePhase.DELETED };
       return copy;
     },
   },
