@@ -23,7 +23,8 @@ import { GitpodClient as NodeGitpodClient } from "../src/node.js";
 import { clientName, clientVersion } from "../src/version.js";
 import type { BrowserApi, ClientSettings, ErrorSummary, Outcome } from "./browser/app.js";
 
-const chromiumPath = "/usr/bin/chromium";
+// Debian's chromium (scripts/install-system-packages.sh installs it), or the one CHROMIUM_PATH names.
+const chromiumPath = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const webEntry = fileURLToPath(new URL("../dist/web.js", import.meta.url));
 const appEntry = fileURLToPath(new URL("./browser/app.ts", import.meta.url));

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { http1Request } from "./test-support/raw-request.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "dist", "cli.js");
@@ -125,6 +126,19 @@ describe("the CLI", () => {
     expect(await off.exit).toBe(0);
   });
 
+  it("answers CORS preflights for the origins of --cors-origin and GITPOD_CORS_ORIGINS, and says so", async () => {
+    const s = await startCli(["--cors-origin", "http://flag.test"], { GITPOD_CORS_ORIGINS: "http://env.test" });
+    expect(s.output()).toContain("CORS: browsers may call from http://flag.test");
+    const preflight = (origin: string) =>
+      http1Request(`${s.url}/gitpod.v1.RunnerService/ListRunners`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+    const allowed = await preflight("http://flag.test");
+    expect([allowed.status, allowed.headers["access-control-allow-origin"]]).toEqual([204, "http://flag.test"]);
+    // The flag replaces the variable.
+    expect((await preflight("http://env.test")).status).toBe(403);
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+  });
+
   it("refuses a bad option value or config file with exit code 2, naming what is wrong", () => {
     const dir = mkdtempSync(join(tmpdir(), "cli-"));
     const config = join(dir, "config.json");
@@ -132,6 +146,7 @@ describe("the CLI", () => {
     for (const [args, message] of [
       [["--step-delay-ms", "-5"], "--step-delay-ms: must be an integer >= 0"],
       [["--config", config], "organizations[0].users[1].foo: unknown key"],
+      [["--cors-origin", "https://app.test/"], '--cors-origin: must be an origin as browsers send it (scheme://host[:port] in lower case, no default port, no path); got "https://app.test/", did you mean "https://app.test"?'],
     ] as const) {
       let status = 0;
       let stderr = "";

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `node dist/cli.js [--host H] [--port P] [--config FILE] [--api-key TOKEN] [--step-delay-ms N]
-// [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN]` (see `usage` in config.ts):
-// runs the reference server until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+// [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN] [--cors-origin ORIGIN]...`
+// (see `usage` in config.ts): runs the reference server until SIGTERM or SIGINT, then shuts down
+// gracefully and exits 0.
 import { newToken } from "./auth/token-store.js";
 import { ConfigError, loadConfig, usage } from "./config.js";
 import { startServer } from "./start-server.js";
@@ -32,6 +33,7 @@ async function main(): Promise<number | undefined> {
     projects: config.projects,
     stepDelayMs: config.stepDelayMs,
     archiveAfterMs: config.archiveAfterMs,
+    corsOrigins: config.corsOrigins,
     ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
     ...(testingToken !== undefined ? { testingControls: { token: testingToken } } : {}),
   });
@@ -62,6 +64,7 @@ async function main(): Promise<number | undefined> {
     if (config.testingToken === undefined) console.log(`testing token (shown once): ${testingToken}`);
     else console.log("testing token: the GITPOD_TESTING_TOKEN / --testing-token given");
   }
+  if (config.corsOrigins.length > 0) console.log(`CORS: browsers may call from ${config.corsOrigins.join(", ")}`);
   // Last, so that whoever waits for this line finds everything above already printed.
   console.log(`gitpod-connect server listening on ${server.url} (Connect, gRPC, gRPC-web; HTTP/1.1 and h2c)`);
   return undefined;

@@ -217,3 +217,46 @@ describe("simulation and testing-control options", () => {
     }
   });
 });
+
+describe("CORS origins", () => {
+  it("are none by default", () => {
+    expect(loadConfig([], {}).corsOrigins).toEqual([]);
+  });
+
+  it("come from the file, GITPOD_CORS_ORIGINS (comma-separated) and repeated --cors-origin; later ones win", () => {
+    const file = configFile({ corsOrigins: ["http://file.test"] });
+    expect(loadConfig(["--config", file], {}).corsOrigins).toEqual(["http://file.test"]);
+    const env = { GITPOD_CORS_ORIGINS: "http://localhost:5173, https://app.test" };
+    expect(loadConfig(["--config", file], env).corsOrigins).toEqual(["http://localhost:5173", "https://app.test"]);
+    expect(loadConfig(["--config", file, "--cors-origin", "http://a.test:1", "--cors-origin=http://b.test"], env).corsOrigins).toEqual([
+      "http://a.test:1",
+      "http://b.test",
+    ]);
+    expect(loadConfig(["--cors-origin", "*"], {}).corsOrigins).toEqual(["*"]);
+    expect(loadConfig([], { GITPOD_CORS_ORIGINS: "*" }).corsOrigins).toEqual(["*"]);
+  });
+
+  it.each([
+    [["--cors-origin", "https://app.test/"], {}, '--cors-origin: must be an origin as browsers send it (scheme://host[:port] in lower case, no default port, no path); got "https://app.test/", did you mean "https://app.test"?'],
+    [["--cors-origin", "app.test"], {}, '--cors-origin: must be an origin (scheme://host[:port], no path) or *; got "app.test"'],
+    [["--cors-origin", "*", "--cors-origin", "http://a.test"], {}, "--cors-origin: * already allows every origin; give it alone"],
+    [[], { GITPOD_CORS_ORIGINS: "http://a.test,,http://b.test" }, 'GITPOD_CORS_ORIGINS: must be an origin (scheme://host[:port], no path) or *; got ""'],
+    [[], { GITPOD_CORS_ORIGINS: "http://a.test/x" }, 'GITPOD_CORS_ORIGINS: must be an origin as browsers send it (scheme://host[:port] in lower case, no default port, no path); got "http://a.test/x", did you mean "http://a.test"?'],
+    [["--cors-origin"], {}, "--cors-origin needs a value"],
+  ] as const)("rejects %j %j, naming the flag or variable", (argv, env, message) => {
+    expect(errorOf(() => loadConfig(argv, env))).toBe(message);
+  });
+
+  it.each([
+    [{ corsOrigins: "http://a.test" }, "config: corsOrigins: must be an array"],
+    [{ corsOrigins: [1] }, "config: corsOrigins[0]: must be a string"],
+    [{ corsOrigins: ["ftp://a.test"] }, 'config: corsOrigins: must be an http or https origin (scheme://host[:port], no path) or *; got "ftp://a.test"'],
+  ])("rejects the file's %j", (raw, message) => {
+    expect(errorOf(() => parseConfigObject(raw))).toBe(message);
+  });
+
+  it("are documented in the usage text", () => {
+    expect(usage).toContain("--cors-origin");
+    expect(usage).toContain("GITPOD_CORS_ORIGINS");
+  });
+});

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { fromJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
 import { AutomationsFileSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
 import { EnvironmentInitializerSchema } from "@gitpod-connect/schema/gitpod/v1/environment";
+import { corsOriginsProblem } from "./http/cors.js";
 import { findStrictJsonProblems } from "./http/json-enum-names.js";
 import { defaultSimulationOptions } from "./simulation/simulated-runner.js";
 
@@ -62,6 +63,8 @@ export interface ServerConfig {
   testingControls: boolean;
   /** The testing controls' own bearer token; generated and printed once when they are enabled without one. */
   testingToken?: string;
+  /** Browser origins allowed to call across origins (CORS): `scheme://host[:port]` each, or `*`; none by default. */
+  corsOrigins: string[];
 }
 
 export const defaultConfig: ServerConfig = {
@@ -72,10 +75,12 @@ export const defaultConfig: ServerConfig = {
   stepDelayMs: defaultSimulationOptions.stepDelayMs,
   archiveAfterMs: defaultSimulationOptions.archiveAfterMs,
   testingControls: false,
+  corsOrigins: [],
 };
 
 export const usage = `Usage: gitpod-connect-server [--host HOST] [--port PORT] [--config FILE.json] [--api-key TOKEN]
                             [--step-delay-ms N] [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN]
+                            [--cors-origin ORIGIN]...
 
   --host HOST             address to listen on (env HOST; default 127.0.0.1)
   --port PORT             port to listen on, 0 for any free one (env PORT; default 8080)
@@ -89,6 +94,8 @@ export const usage = `Usage: gitpod-connect-server [--host HOST] [--port PORT] [
   --testing-controls      serve the testing controls under /testing/ (env GITPOD_TESTING_CONTROLS=1|true; default off)
   --testing-token TOKEN   the testing controls' own bearer token, used only with --testing-controls
                           (env GITPOD_TESTING_TOKEN; default: random, printed once)
+  --cors-origin ORIGIN    a browser origin allowed to call the server (CORS), scheme://host[:port] without a
+                          path, or * for any; repeatable (env GITPOD_CORS_ORIGINS, comma-separated; default none)
   --help                  print this text
 
 Later sources win: defaults < config file < environment < flags.`;
@@ -128,12 +135,21 @@ function parseSwitch(value: string, source: string): boolean {
   }
 }
 
-const valueFlags = ["host", "port", "config", "api-key", "step-delay-ms", "archive-after-ms", "testing-token"] as const;
+/** The origins of GITPOD_CORS_ORIGINS or --cors-origin, checked; an error names the source. */
+function checkCorsOrigins(origins: string[], source: string): string[] {
+  const problem = corsOriginsProblem(origins);
+  if (problem) throw new ConfigError(`${source}: ${problem}`);
+  return origins;
+}
+
+const valueFlags = ["host", "port", "config", "api-key", "step-delay-ms", "archive-after-ms", "testing-token", "cors-origin"] as const;
 type ValueFlag = (typeof valueFlags)[number];
 
 /** Reads flags (argv without node and script) and env into a config. Throws ConfigError for bad input. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig & { help: boolean } {
   const flags = new Map<ValueFlag, string>();
+  // The one flag that may be given more than once.
+  const corsOriginFlags: string[] = [];
   let testingControlsFlag: boolean | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -152,10 +168,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     if (!m || !name || !valueFlags.includes(name)) throw new ConfigError(`unknown argument ${JSON.stringify(arg)}\n${usage}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new ConfigError(`--${name} needs a value`);
-    flags.set(name, value);
+    if (name === "cors-origin") corsOriginFlags.push(value);
+    else flags.set(name, value);
   }
 
-  const config: ServerConfig = { ...defaultConfig, organizations: [], projects: [] };
+  const config: ServerConfig = { ...defaultConfig, organizations: [], projects: [], corsOrigins: [] };
   const file = flags.get("config") ?? env.GITPOD_SERVER_CONFIG;
   if (file) Object.assign(config, readConfigFile(file));
 
@@ -166,6 +183,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
   if (env.GITPOD_ARCHIVE_AFTER_MS) config.archiveAfterMs = parseInteger(env.GITPOD_ARCHIVE_AFTER_MS, "GITPOD_ARCHIVE_AFTER_MS", 1);
   if (env.GITPOD_TESTING_CONTROLS) config.testingControls = parseSwitch(env.GITPOD_TESTING_CONTROLS, "GITPOD_TESTING_CONTROLS");
   if (env.GITPOD_TESTING_TOKEN) config.testingToken = env.GITPOD_TESTING_TOKEN;
+  if (env.GITPOD_CORS_ORIGINS) config.corsOrigins = checkCorsOrigins(env.GITPOD_CORS_ORIGINS.split(",").map((o) => o.trim()), "GITPOD_CORS_ORIGINS");
 
   if (flags.has("host")) config.host = flags.get("host")!;
   if (flags.has("port")) config.port = parsePort(flags.get("port")!, "--port");
@@ -174,6 +192,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
   if (flags.has("archive-after-ms")) config.archiveAfterMs = parseInteger(flags.get("archive-after-ms")!, "--archive-after-ms", 1);
   if (testingControlsFlag !== undefined) config.testingControls = testingControlsFlag;
   if (flags.has("testing-token")) config.testingToken = flags.get("testing-token")!;
+  if (corsOriginFlags.length > 0) config.corsOrigins = checkCorsOrigins(corsOriginFlags, "--cors-origin");
 
   for (const [name, value] of [["--api-key / GITPOD_API_KEY / apiKey", config.apiKey], ["--testing-token / GITPOD_TESTING_TOKEN / testingToken", config.testingToken]] as const) {
     if (value !== undefined && value.trim() === "") throw new ConfigError(`${name}: must not be empty`);
@@ -201,8 +220,9 @@ type Json = Record<string, unknown>;
 
 /**
  * Checks a parsed config file: { host?, port?, apiKey?, stepDelayMs?, archiveAfterMs?,
- * testingControls?, testingToken?, organizations?: [...], projects?: [...] }. Every error names
- * its path (`organizations[0].users[1].foo: unknown key`); unknown keys are errors at every level.
+ * testingControls?, testingToken?, corsOrigins?: [...], organizations?: [...], projects?: [...] }.
+ * Every error names its path (`organizations[0].users[1].foo: unknown key`); unknown keys are
+ * errors at every level.
  */
 export function parseConfigObject(raw: unknown, where = "config"): Partial<ServerConfig> {
   // Typed on the const so that a bare `fail(...)` statement narrows like a throw.
@@ -248,6 +268,7 @@ export function parseConfigObject(raw: unknown, where = "config"): Partial<Serve
     "archiveAfterMs",
     "testingControls",
     "testingToken",
+    "corsOrigins",
     "organizations",
     "projects",
   ]);
@@ -262,6 +283,12 @@ export function parseConfigObject(raw: unknown, where = "config"): Partial<Serve
   if (o.archiveAfterMs !== undefined) out.archiveAfterMs = integer(o.archiveAfterMs, "archiveAfterMs", 1);
   if (o.testingControls !== undefined) out.testingControls = boolean(o.testingControls, "testingControls");
   if (o.testingToken !== undefined) out.testingToken = string(o.testingToken, "testingToken", true);
+  if (o.corsOrigins !== undefined) {
+    const origins = array(o.corsOrigins, "corsOrigins").map((v, k) => string(v, `corsOrigins[${k}]`));
+    const problem = corsOriginsProblem(origins);
+    if (problem) fail("corsOrigins", problem);
+    out.corsOrigins = origins;
+  }
 
   const project = (value: unknown, path: string): ProjectConfig => {
     const p = object(value, path, ["id", "name", "environmentClassId", "initializer", "automationsFile", "devcontainerFilePath"]);

@@ -18,4 +18,6 @@ export {
   type ScmPullRequestRecord,
   type ScmRepositoryRecord,
 } from "./domain/scm/index.js";
+export { RpcFailures, InvalidRpcFailure, type RpcFailure, type RpcFailureInit } from "./testing/rpc-failures.js";
+export { earlyHeadersKey, type SendHeaders } from "./rpc/early-headers.js";
 export * from "./rpc/index.js";

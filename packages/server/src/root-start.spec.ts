@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { http1Request } from "./test-support/raw-request.js";
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = join(packageRoot, "..", "..");
@@ -26,6 +27,7 @@ const serverEnv = [
   "GITPOD_ARCHIVE_AFTER_MS",
   "GITPOD_TESTING_CONTROLS",
   "GITPOD_TESTING_TOKEN",
+  "GITPOD_CORS_ORIGINS",
 ];
 
 const started = new Set<ChildProcess>();
@@ -136,7 +138,7 @@ async function answers(url: string): Promise<boolean> {
 
 describe("pnpm start from the repository root", () => {
   it(
-    "passes HOST, PORT, GITPOD_API_KEY, GITPOD_SERVER_CONFIG, the step delay and the testing controls to the server",
+    "passes HOST, PORT, GITPOD_API_KEY, GITPOD_SERVER_CONFIG, the step delay, the testing controls and the CORS origins to the server",
     async () => {
       const port = await freePort();
       const dir = mkdtempSync(join(tmpdir(), "root-start-"));
@@ -151,6 +153,7 @@ describe("pnpm start from the repository root", () => {
         GITPOD_ARCHIVE_AFTER_MS: "60000",
         GITPOD_TESTING_CONTROLS: "1",
         GITPOD_TESTING_TOKEN: "root-start-testing-token",
+        GITPOD_CORS_ORIGINS: "http://root-start.test",
       });
       const url = await listening(start);
       expect(url).toBe(`http://127.0.0.1:${port}`);
@@ -173,6 +176,11 @@ describe("pnpm start from the repository root", () => {
       const controls = await fetch(`${url}/testing/v1/clock`, { headers: { authorization: "Bearer root-start-testing-token" } });
       expect(controls.status).toBe(200);
       expect(await controls.json()).toMatchObject({ frozen: false });
+      const preflight = await http1Request(`${url}/gitpod.v1.RunnerService/ListRunners`, {
+        method: "OPTIONS",
+        headers: { origin: "http://root-start.test", "access-control-request-method": "POST" },
+      });
+      expect([preflight.status, preflight.headers["access-control-allow-origin"]]).toEqual([204, "http://root-start.test"]);
 
       await stopGroup(start.child);
       // turbo stopped its task too: nothing answers on the port any more.
@@ -186,6 +194,7 @@ describe("pnpm start from the repository root", () => {
   it.each([
     ["GITPOD_STEP_DELAY_MS", "-1", "GITPOD_STEP_DELAY_MS: must be an integer >= 0"],
     ["GITPOD_ARCHIVE_AFTER_MS", "0", "GITPOD_ARCHIVE_AFTER_MS: must be an integer >= 1"],
+    ["GITPOD_CORS_ORIGINS", "http://root-start.test/", "GITPOD_CORS_ORIGINS: must be an origin"],
   ])(
     "hands %s=%s to the server, which refuses it",
     async (name, value, message) => {

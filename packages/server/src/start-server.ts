@@ -5,13 +5,16 @@ import type { Interceptor } from "@connectrpc/connect";
 import { bootstrap, type Bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { ControllableClock } from "./clock.js";
 import { createHandlerDeps, type HandlerDeps } from "./handler-deps.js";
+import { corsOriginsProblem } from "./http/cors.js";
 import { createOnePortServer } from "./http/one-port-server.js";
 import { environmentLogsHandler } from "./http/environment-logs.js";
 import { environmentPortsHandler } from "./http/environment-ports.js";
 import { createRequestHandler, type PathHandler } from "./http/request-handler.js";
 import type { IdGenerator } from "./ids.js";
-import { createRoutes } from "./rpc/routes.js";
+import { createRoutes, mountedServices } from "./rpc/routes.js";
+import { serviceImplementations } from "./services/index.js";
 import { defaultSimulationOptions, startSimulation, type SimulatedRunner } from "./simulation/index.js";
+import { RpcFailures } from "./testing/rpc-failures.js";
 import { testingControlsHandler } from "./testing/testing-controls.js";
 import type { ServiceImplementation } from "./rpc/define-service.js";
 
@@ -35,10 +38,15 @@ export interface StartServerOptions extends BootstrapOptions {
   /** Stopped environments are archived after this long without a start (default 7 days). */
   archiveAfterMs?: number;
   /**
-   * The testing controls (reset, clock, failure injection, projects, archiving) under /testing/:
-   * off unless given; `token` is their own bearer credential, never an API token.
+   * The testing controls (reset, clock, failure injection, RPC failures, projects, archiving) under
+   * /testing/: off unless given; `token` is their own bearer credential, never an API token.
    */
   testingControls?: { token: string };
+  /**
+   * Browser origins allowed to call across origins (CORS): `scheme://host[:port]` each (as browsers
+   * send Origin), or `["*"]` for any. Default none: no CORS headers, preflights are not answered.
+   */
+  corsOrigins?: readonly string[];
   /** How long close() lets in-flight calls finish (default 10 s). */
   shutdownGraceMs?: number;
   /** Longest time a client may take to send request headers (default 20 s). */
@@ -56,6 +64,8 @@ export interface RunningServer {
   readonly bootstrap: Bootstrap;
   /** The simulated runner that moves environments, services and task executions. */
   readonly simulation: SimulatedRunner;
+  /** The injected RPC failures (POST /testing/v1/rpc-failures), when the testing controls are on. */
+  readonly rpcFailures: RpcFailures | undefined;
   /** Everything back to the bootstrap state (what the testing controls' reset does). */
   reset(): Promise<void>;
   /** Graceful shutdown: stop accepting, finish in-flight calls, close connections. */
@@ -63,6 +73,9 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  // Refused before anything starts.
+  const corsProblem = options.corsOrigins && corsOriginsProblem(options.corsOrigins);
+  if (corsProblem) throw new Error(`corsOrigins: ${corsProblem}`);
   const deps =
     options.deps ??
     createHandlerDeps({
@@ -76,21 +89,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     archiveAfterMs: options.archiveAfterMs ?? defaultSimulationOptions.archiveAfterMs,
   };
   let simulation = await startSimulation(deps, simulationOptions, () => url);
+  const implementations = options.implementations ?? serviceImplementations;
+  const rpcFailures = options.testingControls ? new RpcFailures(mountedServices(implementations)) : undefined;
   /** The testing controls' reset: the bootstrap state again, same ids and tokens; the clock stays. */
   const reset = async () => {
+    rpcFailures?.clear();
     simulation.stop();
     await deps.store.clear();
     await bootstrap(deps, options, boot);
     simulation = await startSimulation(deps, simulationOptions, () => url);
   };
   const pathHandlers: PathHandler[] = [environmentLogsHandler(deps), environmentPortsHandler(deps)];
-  if (options.testingControls) {
+  if (options.testingControls && rpcFailures) {
     pathHandlers.push(
       testingControlsHandler({
         deps,
         token: options.testingControls.token,
         defaults: () => ({ organizationId: boot.organizationId, environmentClassId: boot.environmentClassId }),
         reset,
+        rpcFailures,
       }),
     );
   }
@@ -98,12 +115,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const handler = createRequestHandler({
     routes: createRoutes({
       deps,
-      ...(options.implementations ? { implementations: options.implementations } : {}),
-      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+      implementations,
+      // The injected failures first, so that a failed call reaches no other interceptor either.
+      interceptors: [...(rpcFailures ? [rpcFailures.interceptor()] : []), ...(options.interceptors ?? [])],
     }),
     tokens: deps.tokens,
     ready: () => !server?.closing,
     pathHandlers,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   });
   server = createOnePortServer(handler, {
     ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
@@ -130,6 +149,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     get simulation() {
       return simulation;
     },
+    rpcFailures,
     reset,
     close: () =>
       (closed ??= (async () => {

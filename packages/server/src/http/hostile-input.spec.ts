@@ -204,7 +204,13 @@ describe("odd HTTP", () => {
   });
 
   it("answers wrong methods with 405", async () => {
+    // A create has side effects: no Connect GET (read RPCs allow it: connect-get.spec.ts).
+    const create = "/gitpod.v1.EnvironmentService/CreateEnvironment";
     for (const method of ["GET", "PUT", "DELETE"]) {
+      const res = await http1Request(server.url + create, { method, headers: { ...auth } });
+      expect(res.status, method).toBe(405);
+    }
+    for (const method of ["PUT", "DELETE"]) {
       const res = await http1Request(server.url + list, { method, headers: { ...auth } });
       expect(res.status, method).toBe(405);
     }

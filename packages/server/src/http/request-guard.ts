@@ -9,7 +9,10 @@
 //  5. applies the SDK rewrite (sdk-request.ts).
 // It then hands connect-node a plain, uncompressed body. When a step fails it hands over an empty
 // message and the error (preflight-error.ts), so connect-node answers in the client's protocol.
+// A Connect GET (a unary RPC with idempotency_level NO_SIDE_EFFECTS: its message is in the query)
+// goes through the same steps, the `message` parameter standing for the body.
 import { fromBinary, type DescMethod } from "@bufbuild/protobuf";
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { authenticate } from "../auth/authentication.js";
 import type { Caller } from "../auth/caller.js";
@@ -43,12 +46,15 @@ export interface GuardResult {
   body: Uint8Array;
   /** The headers connect-node gets (encoding and length headers adjusted). */
   header: Headers;
+  /** The query connect-node gets instead of the request's: a Connect GET's message, decoded and uncompressed. */
+  query?: URLSearchParams;
   caller?: Caller;
   /** An error to answer with, in the client's protocol. */
   error?: ConnectError;
 }
 
 export async function guardRequest(input: GuardInput): Promise<GuardResult> {
+  if (input.httpMethod === "GET" && allowsConnectGet(input.method)) return guardConnectGet(input);
   const header = new Headers(input.header);
   header.delete("content-length");
 
@@ -56,8 +62,8 @@ export async function guardRequest(input: GuardInput): Promise<GuardResult> {
   const sdk = looksLikeSdkRequest(input.httpMethod, header);
   if (sdk && !protocol && header.get("content-type") === null) protocol = { protocol: "connect", binary: false };
   if (!protocol || input.httpMethod !== "POST") {
-    // Not an RPC request we understand (wrong method, unknown content type, Connect GET):
-    // connect-node answers it with its own checks (405, 415, …).
+    // Not an RPC request we understand (wrong method, unknown content type): connect-node answers
+    // it with its own checks (405, 415, …).
     return { body: new Uint8Array(0), header: input.header };
   }
 
@@ -104,6 +110,70 @@ export async function guardRequest(input: GuardInput): Promise<GuardResult> {
     }
   }
   return { body, header, caller };
+}
+
+/** Whether connect-node serves `method` with Connect GET: a unary RPC without side effects. */
+function allowsConnectGet(method: DescMethod): boolean {
+  return method.methodKind === "unary" && method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS;
+}
+
+/**
+ * A Connect GET: `?connect=v1&encoding=json|proto&message=…[&base64=1][&compression=gzip|br]`.
+ * Guarded like a POST — authentication first, then the message within the limit, decompressed and
+ * decoded once — and handed to connect-node with the message decoded (base64url, uncompressed).
+ */
+async function guardConnectGet(input: GuardInput): Promise<GuardResult> {
+  const passOn: GuardResult = { body: new Uint8Array(0), header: input.header };
+  const format = input.query.get("encoding");
+  // An unknown encoding: connect-node answers 415.
+  if (format !== "json" && format !== "proto") return passOn;
+  const protocol: RequestProtocol = { protocol: "connect", binary: format === "proto" };
+  const fail = (error: ConnectError): GuardResult => ({ ...passOn, query: getQuery(input.query, emptyMessage(protocol)), error });
+
+  let caller: Caller;
+  try {
+    caller = await authenticate(input.header.get("authorization"), input.tokens);
+  } catch (e) {
+    return fail(toConnectError(e, "authenticate"));
+  }
+  const encoding = input.query.get("compression")?.trim().toLowerCase() || "identity";
+  // connect-node answers unimplemented for an unsupported compression, as the protocol requires.
+  if (!isSupportedEncoding(encoding)) return { ...passOn, caller };
+  try {
+    const text = input.query.get("message") ?? "";
+    if (text.length > input.readMaxBytes) throw tooLarge(input.readMaxBytes);
+    let data: Uint8Array = new TextEncoder().encode(text);
+    if (input.query.get("base64") === "1") {
+      const decoded = decodeBase64(text);
+      if (!decoded) throw new ConnectError("the message parameter is not valid base64 (URL-safe or standard, padding optional)", Code.InvalidArgument);
+      data = decoded;
+    }
+    if (data.length > input.readMaxBytes) throw tooLarge(input.readMaxBytes);
+    data = await decompress(encoding, data, input.readMaxBytes);
+    checkMessage(protocol, input.method, data);
+    return { ...passOn, query: getQuery(input.query, data), caller };
+  } catch (e) {
+    return { ...fail(toConnectError(e, "read request")), caller };
+  }
+}
+
+/** The query of a Connect GET with `message` as base64url and no compression; other parameters kept. */
+function getQuery(query: URLSearchParams, message: Uint8Array): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [key, value] of query) {
+    if (key !== "message" && key !== "base64" && key !== "compression") out.append(key, value);
+  }
+  out.set("message", Buffer.from(message).toString("base64url"));
+  out.set("base64", "1");
+  return out;
+}
+
+/** Base64 in either alphabet, padding optional; undefined for anything else (Buffer would skip bad characters). */
+function decodeBase64(text: string): Uint8Array | undefined {
+  const unpadded = text.replace(/={1,2}$/, "");
+  if (!/^[A-Za-z0-9+/_-]*$/.test(unpadded) || unpadded.length % 4 === 1) return undefined;
+  if (unpadded.length !== text.length && text.length % 4 !== 0) return undefined;
+  return new Uint8Array(Buffer.from(unpadded, "base64"));
 }
 
 /** Decompresses, checks frames and protobuf bytes; returns the uncompressed body. */
@@ -159,6 +229,10 @@ function tooLarge(limit: number): ConnectError {
 
 /** An empty request message in the request's protocol and format (`{}` in JSON, also in a gRPC frame). */
 function emptyBody(p: RequestProtocol): Uint8Array {
-  const message = p.binary ? new Uint8Array(0) : new TextEncoder().encode("{}");
+  const message = emptyMessage(p);
   return p.protocol === "connect" ? message : joinEnvelopes([{ flags: 0, data: message }]);
+}
+
+function emptyMessage(p: RequestProtocol): Uint8Array {
+  return p.binary ? new Uint8Array(0) : new TextEncoder().encode("{}");
 }

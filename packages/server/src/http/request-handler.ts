@@ -1,17 +1,20 @@
-// The Node.js request handler: health check, both path prefixes, the request guard, then
-// connect-node's protocol handlers. It replaces connectNodeAdapter because that adapter throws
-// outside any catch for a request without Host (an HTTP/1.0 request kills the process) and
-// cannot put a guard between the socket and the protocol handlers.
+// The Node.js request handler: health check, CORS, both path prefixes, the request guard, then
+// connect-node's protocol handlers and our response writer. It replaces connectNodeAdapter because
+// that adapter throws outside any catch for a request without Host (an HTTP/1.0 request kills the
+// process), cannot put a guard between the socket and the protocol handlers, and cannot send a
+// server stream's head before its first message.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { createConnectRouter, createContextValues, type ConnectRouter } from "@connectrpc/connect";
+import { cors, createConnectRouter, createContextValues, type ConnectRouter } from "@connectrpc/connect";
 import { createAsyncIterable, type UniversalHandler } from "@connectrpc/connect/protocol";
-import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { callerKey } from "../auth/caller.js";
 import type { TokenStore } from "../auth/token-store.js";
 import { readMaxBytes as defaultReadMaxBytes } from "../limits.js";
+import { earlyHeadersKey } from "../rpc/early-headers.js";
 import { preflightErrorKey } from "../rpc/interceptors/preflight-error.js";
+import { corsPolicy } from "./cors.js";
 import { guardRequest, type BodyRead } from "./request-guard.js";
+import { responseWriter } from "./response-writer.js";
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
 export type NodeResponse = ServerResponse | Http2ServerResponse;
@@ -22,6 +25,8 @@ export interface PathHandler {
   /** Whether this handler serves `path` (the URL path without the query). */
   matches(path: string): boolean;
   handle(req: NodeRequest, res: NodeResponse, path: string, query: URLSearchParams): Promise<void>;
+  /** The methods browsers of the allowed origins may use here (CORS); none when absent. */
+  corsMethods?: readonly string[];
 }
 
 export interface RequestHandlerOptions {
@@ -37,12 +42,18 @@ export interface RequestHandlerOptions {
   ready?: () => boolean;
   /** Plain HTTP endpoints, tried before the RPC paths. */
   pathHandlers?: readonly PathHandler[];
+  /**
+   * Browser origins that may call the RPCs (and path handlers with corsMethods) across origins:
+   * `scheme://host[:port]` each, or `*` for any. Default none: no CORS headers at all.
+   */
+  corsOrigins?: readonly string[];
 }
 
 export function createRequestHandler(options: RequestHandlerOptions): NodeRequestHandler {
   const router = createConnectRouter();
   options.routes(router);
   const limit = options.readMaxBytes ?? defaultReadMaxBytes;
+  const corsFor = corsPolicy(options.corsOrigins);
   const handlers = new Map<string, UniversalHandler>();
   for (const h of router.handlers) {
     handlers.set(h.requestPath, h);
@@ -79,9 +90,13 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
     }
 
     const pathHandler = options.pathHandlers?.find((h) => h.matches(path));
-    if (pathHandler) return pathHandler.handle(req, res, path, query);
+    const uHandler = pathHandler ? undefined : handlers.get(path);
+    // Before anything else, authentication included: preflights carry no credentials. An actual
+    // request gets its CORS headers here, so that every answer has them, errors too.
+    const corsMethods = uHandler ? cors.allowedMethods : pathHandler?.corsMethods;
+    if (corsFor && corsMethods && corsFor.apply(req, res, corsMethods)) return;
 
-    const uHandler = handlers.get(path);
+    if (pathHandler) return pathHandler.handle(req, res, path, query);
     if (!uHandler) return plain(res, 404, "not found");
 
     let header: Headers;
@@ -109,27 +124,34 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
       readMaxBytes: limit,
     });
 
+    const writer = responseWriter(res);
     const contextValues = createContextValues();
     if (guard.caller) contextValues.set(callerKey, guard.caller);
     if (guard.error) contextValues.set(preflightErrorKey, guard.error);
+    // Only a stream's head is the same whatever comes next (status 200; errors go after it).
+    if (uHandler.method.methodKind !== "unary") contextValues.set(earlyHeadersKey, writer.sendHeadersNow);
     const authority = ("authority" in req ? req.authority : undefined) || req.headers.host || "localhost";
+    const target = guard.query ? `${path}?${guard.query.toString()}` : rawUrl;
     let url: string;
     try {
-      url = new URL(rawUrl, `http://${authority}`).toString();
+      url = new URL(target, `http://${authority}`).toString();
     } catch {
-      url = new URL(path, "http://localhost").toString();
+      url = new URL(guard.query ? target : path, "http://localhost").toString();
     }
     const body = guard.body;
-    const uRes = await uHandler({
-      httpVersion: req.httpVersion,
-      method: req.method ?? "",
-      url,
-      header: guard.header,
-      body: createAsyncIterable(body.length > 0 ? [body] : []),
-      signal: abort.signal,
-      contextValues,
-    });
-    await universalResponseToNodeResponse(uRes, res);
+    // Not awaited here: connect-node resolves only with the first body chunk, and a server stream
+    // may send its head before that (writer.sendHeadersNow).
+    await writer.write(
+      uHandler({
+        httpVersion: req.httpVersion,
+        method: req.method ?? "",
+        url,
+        header: guard.header,
+        body: createAsyncIterable(body.length > 0 ? [body] : []),
+        signal: abort.signal,
+        contextValues,
+      }),
+    );
   }
 }
 

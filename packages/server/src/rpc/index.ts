@@ -4,6 +4,7 @@
 export { defineHandlers, defineService, type HandlerGroup, type ServiceImplementation } from "./define-service.js";
 export type { HandlerDeps } from "../handler-deps.js";
 export { callerOf, caller, type Caller } from "../auth/caller.js";
+export { sendHeadersNow } from "./early-headers.js";
 export { Principal, type TokenStore, type TokenOwner } from "../auth/token-store.js";
 export {
   paginate,

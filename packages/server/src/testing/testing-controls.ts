@@ -1,8 +1,9 @@
 // The testing controls: a small JSON-over-HTTP admin surface under /testing/v1/, apart from the
 // emulated API (as gapic-showcase's and moto's are), for client test suites that need to reset the
-// server, move or freeze its clock, make the simulated runner fail, archive an environment or add
-// projects. Off unless the server is started with them; authenticated only by their own token
-// (`Authorization: Bearer <testing token>`), which is no API credential — and no API token opens them.
+// server, move or freeze its clock, make the simulated runner or an RPC fail, archive an
+// environment or add projects. Off unless the server is started with them; authenticated only by
+// their own token (`Authorization: Bearer <testing token>`), which is no API credential — and no
+// API token opens them.
 //
 //   GET  /testing/v1                       what is here
 //   POST /testing/v1/reset                 everything back to the bootstrap state (same ids and tokens)
@@ -13,6 +14,10 @@
 //   POST /testing/v1/failures {kind, id, step, message?}
 //                                          the next time target `id` reaches `step`, it fails
 //   GET  /testing/v1/failures              the injected failures not yet used
+//   POST /testing/v1/rpc-failures {procedure, code, count?, message?, retryAfterSeconds?}
+//                                          the next `count` calls of that RPC fail with that code
+//   GET  /testing/v1/rpc-failures          the RPC failures not yet used up
+//   DELETE /testing/v1/rpc-failures        removes them all
 //   POST /testing/v1/environments/archive {environmentId}
 //   POST /testing/v1/projects {organizationId?, id?, name, environmentClassId?, initializer?, automationsFile?, devcontainerFilePath?}
 import { timingSafeEqual } from "node:crypto";
@@ -27,6 +32,7 @@ import { readJson, sendJson } from "../http/http-responses.js";
 import type { PathHandler } from "../http/request-handler.js";
 import { failureInjections, failureKey, failureSteps, type FailureTargetKind } from "../simulation/index.js";
 import { findFailureTarget } from "./failure-targets.js";
+import { InvalidRpcFailure, type RpcFailures } from "./rpc-failures.js";
 
 export const testingPrefix = "/testing/v1";
 
@@ -36,8 +42,10 @@ export interface TestingControlsOptions {
   token: string;
   /** The bootstrap organization and environment class: the defaults of new projects. */
   defaults: () => { organizationId: string; environmentClassId: string };
-  /** Puts everything back to the bootstrap state. */
+  /** Puts everything back to the bootstrap state (the RPC failures too). */
   reset(): Promise<void>;
+  /** The injected RPC failures, which the server's interceptor uses. */
+  rpcFailures: RpcFailures;
 }
 
 /** A request the caller got wrong: 400 with the field it names. */
@@ -60,6 +68,9 @@ const endpoints = [
   "POST /testing/v1/clock/resume",
   "POST /testing/v1/failures {kind, id, step, message?}",
   "GET /testing/v1/failures",
+  "POST /testing/v1/rpc-failures {procedure, code, count?, message?, retryAfterSeconds?}",
+  "GET /testing/v1/rpc-failures",
+  "DELETE /testing/v1/rpc-failures",
   "POST /testing/v1/environments/archive {environmentId}",
   "POST /testing/v1/projects {organizationId?, id?, name, environmentClassId?, initializer?, automationsFile?, devcontainerFilePath?}",
 ];
@@ -129,6 +140,31 @@ export function testingControlsHandler(options: TestingControlsOptions): PathHan
       const page = await deps.store.collection(failureInjections).list({ limit: 1_000 });
       return { failures: page.items.map((r) => r.value) };
     }
+    if (is("POST", "/rpc-failures")) {
+      const procedure = field<string>(body, "procedure", "string", true)!;
+      const code = field<string>(body, "code", "string", true)!;
+      const count = field<number>(body, "count", "number", false);
+      const message = field<string>(body, "message", "string", false);
+      const retryAfterSeconds = field<number>(body, "retryAfterSeconds", "number", false);
+      try {
+        options.rpcFailures.add({
+          procedure,
+          code,
+          ...(count !== undefined ? { count } : {}),
+          ...(message !== undefined ? { message } : {}),
+          ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+        });
+      } catch (e) {
+        if (e instanceof InvalidRpcFailure) throw new BadRequest(e.field, e.message);
+        throw e;
+      }
+      return {};
+    }
+    if (is("GET", "/rpc-failures")) return { rpcFailures: options.rpcFailures.list() };
+    if (is("DELETE", "/rpc-failures")) {
+      options.rpcFailures.clear();
+      return {};
+    }
     if (is("POST", "/environments/archive")) {
       const id = field<string>(body, "environmentId", "string", true)!;
       await deps.store.transaction(async (tx) => {
@@ -177,6 +213,8 @@ export function testingControlsHandler(options: TestingControlsOptions): PathHan
 
   return {
     matches: (path) => path === testingPrefix || path.startsWith(`${testingPrefix}/`),
+    // A test page in a browser of an allowed origin may drive them too.
+    corsMethods: ["GET", "POST", "DELETE"],
     async handle(req, res, path) {
       if (!authorized(req.headers.authorization)) {
         return sendJson(res, 401, { error: "the testing controls need their own token: Authorization: Bearer <testing token>" });
