@@ -74,7 +74,7 @@ export class GitpodClientBase {
     );
   }
 
-  /** Closes the client's HTTP/2 connection, if it has one; calls after this fail. */
+  /** Releases the client's HTTP/2 connection, if it has one (gRPC, or httpVersion "2"); a later call opens a new one. */
   close(): void {
     this.closeTransport();
   }

@@ -97,6 +97,13 @@ describe("protocols", () => {
     });
   }
 
+  it("close() releases the HTTP/2 connection; a later call opens a new one", async () => {
+    const client = server.client({ protocol: "grpc" });
+    await client.identity.getAuthenticatedIdentity({});
+    client.close();
+    expect((await client.identity.getAuthenticatedIdentity({})).organizationId).toBe(server.bootstrap.organizationId);
+  });
+
   it("Connect GET is used for reads only", async () => {
     recorder.seen.length = 0;
     const client = server.client({ useHttpGet: true });
