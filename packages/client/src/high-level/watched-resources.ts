@@ -1,6 +1,7 @@
 // The three resources a caller waits for, each described by how to read it, where it stands,
 // when it has failed and which phases it never comes back from.
-import { clone, create } from "@bufbuild/protobuf";
+import { clone, create, type DescMessage, type Message, type MessageInitShape } from "@bufbuild/protobuf";
+import type { GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { EnvironmentPhase, EnvironmentSchema, EnvironmentStatusSchema, type Environment } from "@gitpod-connect/schema/gitpod/v1/environment";
 import {
   ServicePhase,
@@ -35,6 +36,23 @@ export interface WatchedResource<R, P extends number> {
   gone?: { phase: P; report(id: string, last: R | undefined): R };
 }
 
+/** `gone` for a resource with an id and a status phase: copies of the last read, in `phase`. */
+function goneAs<R extends Message & { id: string }, P extends number>(
+  schema: GenMessage<R>,
+  statusSchema: DescMessage,
+  phase: P,
+): { phase: P; report(id: string, last: R | undefined): R } {
+  return {
+    phase,
+    report: (id, last) => {
+      const copy = last ? clone(schema, last) : create(schema, { id } as MessageInitShape<GenMessage<R>>);
+      const withStatus = copy as unknown as { status?: object };
+      withStatus.status = { ...(withStatus.status ?? create(statusSchema)), phase };
+      return copy;
+    },
+  };
+}
+
 export const environmentResource: WatchedResource<Environment, EnvironmentPhase> = {
   kind: "environment",
   resourceType: ResourceType.ENVIRONMENT,
@@ -54,14 +72,7 @@ export const environmentResource: WatchedResource<Environment, EnvironmentPhase>
     if (phase === EnvironmentPhase.DELETING) return !wanted.has(EnvironmentPhase.DELETING) && !wanted.has(EnvironmentPhase.DELETED);
     return false;
   },
-  gone: {
-    phase: EnvironmentPhase.DELETED,
-    report: (id, env) => {
-      const copy = env ? clone(EnvironmentSchema, env) : create(EnvironmentSchema, { id });
-      copy.status = { ...(copy.status ?? create(EnvironmentStatusSchema)), phase: EnvironmentPhase.DELETED };
-      return copy;
-    },
-  },
+  gone: goneAs(EnvironmentSchema, EnvironmentStatusSchema, EnvironmentPhase.DELETED),
 };
 
 export const serviceResource: WatchedResource<Service, ServicePhase> = {
@@ -73,14 +84,7 @@ export const serviceResource: WatchedResource<Service, ServicePhase> = {
   phase: (service) => service.status?.phase ?? ServicePhase.UNSPECIFIED,
   failure: (service) => (service.status?.phase === ServicePhase.FAILED ? service.status.failureMessage || "the service failed" : undefined),
   cannotReach: (phase, wanted) => phase === ServicePhase.DELETED && !wanted.has(ServicePhase.DELETED),
-  gone: {
-    phase: ServicePhase.DELETED,
-    report: (id, service) => {
-      const copy = service ? clone(ServiceSchema, service) : create(ServiceSchema, { id });
-      copy.status = { ...(copy.status ?? create(ServiceStatusSchema)), phase: ServicePhase.DELETED };
-      return copy;
-    },
-  },
+  gone: goneAs(ServiceSchema, ServiceStatusSchema, ServicePhase.DELETED),
 };
 
 const finalExecutionPhases: ReadonlySet<TaskExecutionPhase> = new Set([TaskExecutionPhase.SUCCEEDED, TaskExecutionPhase.FAILED, TaskExecutionPhase.STOPPED]);
