@@ -8,7 +8,7 @@
 // Rounds alternate between the clients so drift (JIT, GC, the machine) hits both alike; the
 // figure per client is the median over rounds of the mean µs per call.
 //
-//   node bench/overhead.mjs [calls per round, default 2000] [rounds, default 7]
+//   node bench/overhead.mjs [calls per round, default 2000] [rounds, default 15]
 import { create } from "@bufbuild/protobuf";
 import { createClient, createRouterTransport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -17,7 +17,7 @@ import { startServer } from "@gitpod-connect/server";
 import { GitpodClient, GitpodClientBase } from "@gitpod-connect/client/node";
 
 const calls = Number(process.argv[2] ?? 2_000);
-const rounds = Number(process.argv[3] ?? 7);
+const rounds = Number(process.argv[3] ?? 15);
 const token = "bench-token";
 const auth = (next) => (req) => (req.header.set("authorization", `Bearer ${token}`), next(req));
 
