@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# The Debian packages the tests drive as real components: chromium (the client's browser test).
-# Installs the missing ones with apt-get (as root, or through sudo); where that cannot work (no
-# apt-get, no root) it says what is missing and carries on, so every other test still runs and
-# the browser test fails naming what it lacks.
+# The Debian packages the tests drive as real components: chromium (the client's browser test);
+# protobuf-compiler, protobuf-compiler-grpc, python3-protobuf and python3-grpcio (the Python peer
+# and the independent codec of packages/interop). Installs the missing ones with apt-get (as
+# root, or through sudo); where that cannot work (no apt-get, no root) it says what is missing
+# and carries on, so every other test still runs and the ones that need them fail, naming it.
 set -uo pipefail
 
 missing=()
-command -v chromium >/dev/null 2>&1 || [ -n "${CHROMIUM_PATH:-}" ] || missing+=(chromium)
+need() { # need <package> <check command...>
+  local package=$1
+  shift
+  "$@" >/dev/null 2>&1 || missing+=("$package")
+}
+need chromium sh -c 'command -v chromium || [ -n "${CHROMIUM_PATH:-}" ]'
+need protobuf-compiler command -v protoc
+need protobuf-compiler-grpc command -v grpc_python_plugin
+need python3-protobuf /usr/bin/python3 -c "import google.protobuf"
+need python3-grpcio /usr/bin/python3 -c "import grpc"
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""
