@@ -5,7 +5,7 @@ import { fromJson, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
 import { AutomationsFileSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
 import { EnvironmentInitializerSchema } from "@gitpod-connect/schema/gitpod/v1/environment";
 import { corsOriginsProblem } from "./http/cors.js";
-import { findStrictJsonProblems } from "./http/json-enum-names.js";
+import { findStrictJsonProblems } from "./http/json-value-checks.js";
 import { defaultSimulationOptions } from "./simulation/simulated-runner.js";
 
 /** An extra organization, created at start-up (config file `organizations`). */

@@ -20,4 +20,11 @@ export {
 } from "./domain/scm/index.js";
 export { RpcFailures, InvalidRpcFailure, type RpcFailure, type RpcFailureInit } from "./testing/rpc-failures.js";
 export { earlyHeadersKey, type SendHeaders } from "./rpc/early-headers.js";
+export {
+  createReflectionSchema,
+  isReflectionService,
+  mountReflection,
+  reflectionServices,
+  type ReflectionSchema,
+} from "./reflection/index.js";
 export * from "./rpc/index.js";

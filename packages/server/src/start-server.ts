@@ -53,6 +53,11 @@ export interface StartServerOptions extends BootstrapOptions {
   headersTimeoutMs?: number;
   /** Longest time a client may take to send a whole HTTP/1 request (default 60 s). */
   requestTimeoutMs?: number;
+  /**
+   * gRPC server reflection (grpc.reflection.v1 and v1alpha) for the mounted services, public (no
+   * token); default true: it reveals only the schema.
+   */
+  reflection?: boolean;
 }
 
 export interface RunningServer {
@@ -118,6 +123,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       implementations,
       // The injected failures first, so that a failed call reaches no other interceptor either.
       interceptors: [...(rpcFailures ? [rpcFailures.interceptor()] : []), ...(options.interceptors ?? [])],
+      reflection: options.reflection ?? true,
     }),
     tokens: deps.tokens,
     ready: () => !server?.closing,

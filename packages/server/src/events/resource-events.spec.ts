@@ -30,8 +30,9 @@ describe("resource events", () => {
     expect(resourceEventOf(update(env("a", 10), env("b", 20)))?.operation).toBe(ResourceOperation.UPDATE);
   });
 
-  it("counts bookkeeping outside the API message (idle time) as an update, not a status change", () => {
-    expect(resourceEventOf(update(env("a", 60), env("a", 60, { idleSinceMs: 5 })))?.operation).toBe(ResourceOperation.UPDATE);
+  it("makes no event of bookkeeping that leaves the API message as it was (idle time): a watcher could see no change", () => {
+    expect(resourceEventOf(update(env("a", 60), env("a", 60, { idleSinceMs: 5 })))).toBeUndefined();
+    expect(resourceEventOf(update(env("a", 60), env("a", 60)))).toBeUndefined();
   });
 
   it("carries what subscriptions filter on: organization, environment, runner and creator", () => {

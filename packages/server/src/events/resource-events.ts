@@ -1,7 +1,9 @@
 // Which store writes are resource events, and what an event says about the resource. A write to a
 // collection listed here is an event: insert → CREATE, delete → DELETE, update → UPDATE, or
-// UPDATE_STATUS when nothing but the resource's status changed. Other collections (tokens, keys,
-// logs, failure injections, …) hold no API resources and make no events.
+// UPDATE_STATUS when nothing but the resource's status changed; an update that leaves the API
+// message as it was (bookkeeping such as idle time or a started command) is no event, since a
+// watcher could see no change. Other collections (tokens, keys, logs, failure injections, …) hold
+// no API resources and make no events.
 import { equals, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { EnvironmentSchema } from "@gitpod-connect/schema/gitpod/v1/environment";
 import { ServiceSchema, TaskExecutionSchema, TaskSchema } from "@gitpod-connect/schema/gitpod/v1/environment_automation";
@@ -108,15 +110,15 @@ const sources = new Map<string, Source<unknown>>([
   [users.name, source({ type: ResourceType.USER })],
 ]);
 
-/** Whether only the status of the resource differs between the two values. */
-function onlyStatusChanged(s: Source<unknown>, before: unknown, after: unknown): boolean {
-  if (!s.message) return false;
+/** What an update changed in the API message: nothing, only its status, or more (unknown without a message). */
+function updateOf(s: Source<unknown>, before: unknown, after: unknown): "none" | "status" | "more" {
+  if (!s.message) return "more";
   const { schema, of } = s.message;
   const a = of(before);
   const b = of(after);
-  if (equals(schema, a, b)) return false;
+  if (equals(schema, a, b)) return "none";
   const withoutStatus = (m: Message & { status?: unknown }) => ({ ...m, status: undefined }) as Message;
-  return equals(schema, withoutStatus(a), withoutStatus(b));
+  return equals(schema, withoutStatus(a), withoutStatus(b)) ? "status" : "more";
 }
 
 /** The resource event a committed write is, or undefined when it touches no API resource. */
@@ -124,12 +126,14 @@ export function resourceEventOf(change: StoreChange): ResourceEvent | undefined 
   const s = sources.get(change.collection);
   if (!s) return undefined;
   const value = change.record.value;
+  const update = change.op === "update" && change.previous ? updateOf(s, change.previous.value, value) : "more";
+  if (update === "none") return undefined;
   const operation =
     change.op === "insert"
       ? ResourceOperation.CREATE
       : change.op === "delete"
         ? ResourceOperation.DELETE
-        : change.previous && onlyStatusChanged(s, change.previous.value, value)
+        : update === "status"
           ? ResourceOperation.UPDATE_STATUS
           : ResourceOperation.UPDATE;
   const event: ResourceEvent = { organizationId: change.record.organizationId, operation, resourceType: s.type, resourceId: change.record.id };

@@ -5,13 +5,14 @@
 //     invalid_argument for corrupt data) and splits gRPC/gRPC-web frames strictly,
 //  4. decodes protobuf bytes once to turn decode failures into invalid_argument (connect-node
 //     would answer internal); in JSON, rejects enum strings that name no value of their enum
-//     (json-enum-names.ts: connect-node would drop them silently, as it drops unknown keys),
+//     (connect-node would drop them silently, as it drops unknown keys) and Duration and Timestamp
+//     strings that proto3 JSON does not allow (protobuf-es parses them leniently): json-value-checks.ts,
 //  5. applies the SDK rewrite (sdk-request.ts).
 // It then hands connect-node a plain, uncompressed body. When a step fails it hands over an empty
 // message and the error (preflight-error.ts), so connect-node answers in the client's protocol.
 // A Connect GET (a unary RPC with idempotency_level NO_SIDE_EFFECTS: its message is in the query)
 // goes through the same steps, the `message` parameter standing for the body.
-import { fromBinary, type DescMethod } from "@bufbuild/protobuf";
+import type { DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { authenticate } from "../auth/authentication.js";
@@ -20,9 +21,9 @@ import type { TokenStore } from "../auth/token-store.js";
 import { toConnectError } from "../rpc/interceptors/error-mapping.js";
 import { resourceExhausted } from "../errors.js";
 import { decompress, isSupportedEncoding } from "./decompress.js";
-import { checkJsonEnumNames } from "./json-enum-names.js";
 import { compressedFlag, joinEnvelopes, splitEnvelopes, type Envelope } from "./envelope.js";
 import { encodingHeader, protocolOf, type RequestProtocol } from "./protocol.js";
+import { checkRequestMessage } from "./request-message-check.js";
 import { looksLikeSdkRequest, rewriteSdkRequest } from "./sdk-request.js";
 
 export interface GuardInput {
@@ -150,7 +151,7 @@ async function guardConnectGet(input: GuardInput): Promise<GuardResult> {
     }
     if (data.length > input.readMaxBytes) throw tooLarge(input.readMaxBytes);
     data = await decompress(encoding, data, input.readMaxBytes);
-    checkMessage(protocol, input.method, data);
+    checkRequestMessage(protocol, input.method, data);
     return { ...passOn, query: getQuery(input.query, data), caller };
   } catch (e) {
     return { ...fail(toConnectError(e, "read request")), caller };
@@ -185,7 +186,7 @@ async function normalizeBody(
 ): Promise<Uint8Array> {
   if (protocol.protocol === "connect") {
     const data = await decompress(encoding, raw, input.readMaxBytes);
-    checkMessage(protocol, input.method, data);
+    checkRequestMessage(protocol, input.method, data);
     return data;
   }
   const frames: Envelope[] = [];
@@ -202,26 +203,12 @@ async function normalizeBody(
     const data = (frame.flags & compressedFlag) !== 0 ? await decompress(encoding, frame.data, input.readMaxBytes) : frame.data;
     total += data.length;
     if (total > input.readMaxBytes) throw tooLarge(input.readMaxBytes);
-    checkMessage(protocol, input.method, data);
+    checkRequestMessage(protocol, input.method, data);
     frames.push({ flags: 0, data });
   }
   return joinEnvelopes(frames);
 }
 
-/** Throws invalid_argument for protobuf bytes that do not decode, or JSON with an unknown enum name. */
-function checkMessage(protocol: RequestProtocol, method: DescMethod, data: Uint8Array): void {
-  if (!protocol.binary) {
-    const error = checkJsonEnumNames(method.input, data);
-    if (error) throw error;
-    return;
-  }
-  try {
-    fromBinary(method.input, data);
-  } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new ConnectError(`request is not a valid ${method.input.typeName} message: ${detail}`, Code.InvalidArgument);
-  }
-}
 
 function tooLarge(limit: number): ConnectError {
   return resourceExhausted(`request message is larger than the limit of ${limit} bytes`);

@@ -12,6 +12,8 @@ import type { TokenStore } from "../auth/token-store.js";
 import { readMaxBytes as defaultReadMaxBytes } from "../limits.js";
 import { earlyHeadersKey } from "../rpc/early-headers.js";
 import { preflightErrorKey } from "../rpc/interceptors/preflight-error.js";
+import { isReflectionService } from "../reflection/services.js";
+import { guardRequestStream, hasRequestStream } from "../reflection/stream-guard.js";
 import { corsPolicy } from "./cors.js";
 import { guardRequest, type BodyRead } from "./request-guard.js";
 import { responseWriter } from "./response-writer.js";
@@ -113,16 +115,32 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
     });
 
     const contentLength = Number(req.headers["content-length"]);
-    const guard = await guardRequest({
-      method: uHandler.method,
-      httpMethod: req.method ?? "",
-      header,
-      query,
-      contentLength: Number.isSafeInteger(contentLength) ? contentLength : undefined,
-      readBody: (max) => readBody(req, res, max),
-      tokens: options.tokens,
-      readMaxBytes: limit,
-    });
+    // A request stream (bidi: reflection) is guarded message by message as connect-node reads it:
+    // its client waits for each answer before it sends more. Reflection alone needs no token.
+    const requestStream = hasRequestStream(uHandler.method);
+    const guard = requestStream
+      ? await guardRequestStream({
+          method: uHandler.method,
+          httpMethod: req.method ?? "",
+          header,
+          source: req,
+          signal: abort.signal,
+          isPublic: isReflectionService(uHandler.service.typeName),
+          tokens: options.tokens,
+          readMaxBytes: limit,
+        })
+      : await guardRequest({
+          method: uHandler.method,
+          httpMethod: req.method ?? "",
+          header,
+          query,
+          contentLength: Number.isSafeInteger(contentLength) ? contentLength : undefined,
+          readBody: (max) => readBody(req, res, max),
+          tokens: options.tokens,
+          readMaxBytes: limit,
+        });
+    // On HTTP/1.1 a stream's body may be left unread (an error, or bidi: 505): never read on for keep-alive.
+    if (requestStream && !("stream" in req)) (res as ServerResponse).setHeader("connection", "close");
 
     const writer = responseWriter(res);
     const contextValues = createContextValues();
@@ -138,7 +156,7 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
     } catch {
       url = new URL(guard.query ? target : path, "http://localhost").toString();
     }
-    const body = guard.body;
+    const body = "stream" in guard ? guard.stream : createAsyncIterable(guard.body.length > 0 ? [guard.body] : []);
     // Not awaited here: connect-node resolves only with the first body chunk, and a server stream
     // may send its head before that (writer.sendHeadersNow).
     await writer.write(
@@ -147,7 +165,7 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
         method: req.method ?? "",
         url,
         header: guard.header,
-        body: createAsyncIterable(body.length > 0 ? [body] : []),
+        body,
         signal: abort.signal,
         contextValues,
       }),

@@ -2,9 +2,11 @@
 // universalResponseToNodeResponse does — the head goes with the first body chunk, so a handler may
 // set headers until then; chunks are written with backpressure; then trailers, then the end — with
 // one addition: a server stream may send its head before its first message (rpc/early-headers.ts),
-// so that a client learns its stream is live while nothing has been sent yet.
+// so that a client learns its stream is live while nothing has been sent yet; and grpc-message in
+// the spec's encoding (grpc-message.ts).
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { SendHeaders } from "../rpc/early-headers.js";
+import { specEncodedGrpcMessage } from "./grpc-message.js";
 import type { NodeResponse } from "./request-handler.js";
 
 export interface ResponseWriter {
@@ -68,9 +70,12 @@ export function responseWriter(res: NodeResponse): ResponseWriter {
   };
 }
 
-/** Web headers as Node headers (repeated names joined, as Headers does). */
+/** Web headers as Node headers (repeated names joined, as Headers does); grpc-message as the gRPC spec encodes it. */
 function nodeHeaders(header: Headers): Record<string, string> {
-  return Object.fromEntries(header);
+  const headers = Object.fromEntries(header);
+  const message = headers["grpc-message"];
+  if (message !== undefined) headers["grpc-message"] = specEncodedGrpcMessage(message);
+  return headers;
 }
 
 /** Writes one chunk; resolves at once, or once the response drained; rejects when the write fails or the client went away. */

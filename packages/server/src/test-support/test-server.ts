@@ -63,7 +63,8 @@ export function transport(baseUrl: string, flavour: Flavour, token?: string): Tr
         ];
   switch (flavour) {
     case "connect-json":
-      return createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors });
+      // connect-node speaks binary unless told otherwise (connect-web is the other way round).
+      return createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: false, interceptors });
     case "connect-binary":
       return createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, interceptors });
     case "grpc":

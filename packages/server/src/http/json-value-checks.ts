@@ -12,15 +12,17 @@
 // string that stands for an enum value but names none: fields are found by proto name and JSON
 // name (as protobuf-es does), through nested messages, repeated fields, maps and oneof members.
 // Unknown keys, numbers for enums (proto3 JSON allows them; open enums keep unknown numbers) and
-// `null` are left alone, and so are well-known types with their own JSON form (Timestamp,
-// Duration, Struct, Value, Any, wrappers, …: everything in google.protobuf). Anything else that
-// is malformed is left to protobuf-es, which reports it itself. The walk is iterative, so nesting
-// depth costs no stack.
+// `null` are left alone, and so are well-known types with their own JSON form (Struct, Value,
+// Any, wrappers, …: everything in google.protobuf) — but for Duration and Timestamp strings, which
+// protobuf-es parses too leniently (json-time-strings.ts) and which are checked here as well.
+// Anything else that is malformed is left to protobuf-es, which reports it itself. The walk is
+// iterative, so nesting depth costs no stack.
 //
 // The same walk, reporting unknown keys too (findStrictJsonProblems), gives the config file's
 // proto JSON values (config.ts) error messages that name the path of the offending key.
 import { ScalarType, type DescEnum, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { durationStringProblem, timestampStringProblem } from "./json-time-strings.js";
 
 /** A string in an enum's place that names no value of the enum. */
 export interface UnknownEnumName {
@@ -54,15 +56,17 @@ export interface StrictJsonProblem {
 }
 
 /**
- * What strict parsing rejects in `json`, by path: unknown keys and unknown enum names, in document
- * order. For a message that fromJson rejects, this says where; other malformed values (wrong
- * types, bad timestamps) are not listed — fromJson's own error describes them.
+ * What strict parsing rejects in `json`, by path: unknown keys, unknown enum names and malformed
+ * Duration and Timestamp strings, in document order. For a message that fromJson rejects, this
+ * says where; other malformed values (wrong types) are not listed — fromJson's own error
+ * describes them.
  */
 export function findStrictJsonProblems(desc: DescMessage, json: unknown): StrictJsonProblem[] {
   const found: StrictJsonProblem[] = [];
   walk(desc, json, {
     onUnknownEnumName: (u) => found.push({ path: u.path, message: unknownEnumNameMessage(u) }),
     onUnknownKey: (path) => found.push({ path, message: "unknown key" }),
+    onBadTimeString: (path, message) => found.push({ path, message }),
   });
   return found;
 }
@@ -71,7 +75,15 @@ interface WalkHandlers {
   onUnknownEnumName(u: UnknownEnumName): void;
   /** Without it, unknown keys are skipped silently. */
   onUnknownKey?(path: string): void;
+  /** A Duration or Timestamp string that proto3 JSON does not allow; without it, skipped. */
+  onBadTimeString?(path: string, message: string): void;
 }
+
+/** The string checks of the well-known types that protobuf-es parses too leniently. */
+const timeStringChecks = new Map<string, (text: string) => string | undefined>([
+  ["google.protobuf.Duration", durationStringProblem],
+  ["google.protobuf.Timestamp", timestampStringProblem],
+]);
 
 /** Depth-first over the JSON along the descriptor, without recursion. */
 function walk(desc: DescMessage, json: unknown, handlers: WalkHandlers): void {
@@ -82,6 +94,12 @@ function walk(desc: DescMessage, json: unknown, handlers: WalkHandlers): void {
       if (typeof item.json === "string" && !enumNames(item.desc).has(item.json)) {
         handlers.onUnknownEnumName({ path: item.path, value: item.json, enum: item.desc });
       }
+      continue;
+    }
+    const timeCheck = timeStringChecks.get(item.desc.typeName);
+    if (timeCheck && typeof item.json === "string") {
+      const problem = timeCheck(item.json);
+      if (problem) handlers.onBadTimeString?.(item.path, problem);
       continue;
     }
     if (!isObject(item.json) || hasOwnJsonForm(item.desc)) continue;
@@ -134,12 +152,19 @@ function unknownEnumNameMessage(u: UnknownEnumName): string {
   );
 }
 
-/** invalid_argument naming each unknown enum name's field path and the accepted names; undefined when there is none. */
-export function unknownEnumNamesError(desc: DescMessage, json: unknown): ConnectError | undefined {
-  const found = findUnknownEnumNames(desc, json);
+/**
+ * invalid_argument naming the field path of each unknown enum name (with the accepted names) and
+ * of each malformed Duration or Timestamp string; undefined when there is none.
+ */
+export function jsonRequestError(desc: DescMessage, json: unknown): ConnectError | undefined {
+  const found: string[] = [];
+  walk(desc, json, {
+    onUnknownEnumName: (u) => found.push(`${u.path}: ${unknownEnumNameMessage(u)}`),
+    onBadTimeString: (path, message) => found.push(`${path}: ${message}`),
+  });
   if (found.length === 0) return undefined;
-  const named = found.slice(0, maxReported).map((u) => `${u.path}: ${unknownEnumNameMessage(u)}`);
-  if (found.length > maxReported) named.push(`and ${found.length - maxReported} more unknown enum values`);
+  const named = found.slice(0, maxReported);
+  if (found.length > maxReported) named.push(`and ${found.length - maxReported} more invalid values`);
   return new ConnectError(named.join("; "), Code.InvalidArgument);
 }
 
@@ -147,7 +172,7 @@ export function unknownEnumNamesError(desc: DescMessage, json: unknown): Connect
  * Checks one JSON request message (UTF-8 bytes). Bytes that are not UTF-8 or not JSON are left
  * for connect-node to reject in its own words; so is a document that is not an object.
  */
-export function checkJsonEnumNames(desc: DescMessage, data: Uint8Array): ConnectError | undefined {
+export function checkJsonRequest(desc: DescMessage, data: Uint8Array): ConnectError | undefined {
   if (data.length === 0) return undefined;
   let json: unknown;
   try {
@@ -155,7 +180,7 @@ export function checkJsonEnumNames(desc: DescMessage, data: Uint8Array): Connect
   } catch {
     return undefined;
   }
-  return unknownEnumNamesError(desc, json);
+  return jsonRequestError(desc, json);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

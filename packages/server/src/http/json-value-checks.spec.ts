@@ -1,6 +1,6 @@
-// Unknown enum names in JSON requests: the walk over the descriptors (on a test schema with every
-// shape: nested, repeated, maps, oneofs, recursion, well-known types), and the guard over a real
-// socket in Connect JSON, gRPC+json and gRPC-web+json.
+// Unknown enum names and malformed Duration/Timestamp strings in JSON requests: the walk over the
+// descriptors (on a test schema with every shape: nested, repeated, maps, oneofs, recursion,
+// well-known types), and the guard over a real socket in Connect JSON, gRPC+json and gRPC-web+json.
 import { create, createFileRegistry, fromJson, type DescMessage } from "@bufbuild/protobuf";
 import {
   FieldDescriptorProto_Label as Label,
@@ -10,11 +10,12 @@ import {
   file_google_protobuf_timestamp,
 } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
+import { CreateEnvironmentRequestSchema } from "@gitpod-connect/schema/gitpod/v1/environment";
 import { ListRunnersRequestSchema } from "@gitpod-connect/schema/gitpod/v1/runner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frame, grpcStatus, grpcWebStatus, http1Request, http2Request } from "../test-support/raw-request.js";
 import { startTestServer, testTokens, type TestServer } from "../test-support/test-server.js";
-import { checkJsonEnumNames, findStrictJsonProblems, findUnknownEnumNames, unknownEnumNamesError } from "./json-enum-names.js";
+import { checkJsonRequest, findStrictJsonProblems, findUnknownEnumNames, jsonRequestError } from "./json-value-checks.js";
 
 // test.v1: enum Color { COLOR_UNSPECIFIED, COLOR_RED, COLOR_BLUE }; message Inner { Color color = 1;
 // repeated Color colors = 2; }; message Outer { Color top_color = 1; Inner inner = 2; repeated Inner
@@ -150,28 +151,50 @@ describe("findStrictJsonProblems (for the config file)", () => {
   });
 });
 
+describe("Duration and Timestamp strings", () => {
+  it("reports a Timestamp that is no RFC 3339 date (nested, repeated, in maps too) by its field path, and leaves valid ones alone", () => {
+    const problems = findStrictJsonProblems(Outer, {
+      at: "1970-02-30T00:00:00Z",
+      next: { at: "2026-12-01T10:00:00.123456789+01:00" },
+      inners: [{}],
+      byNumber: { "1": {} },
+    });
+    expect(problems).toEqual([{ path: "at", message: expect.stringMatching(/^"1970-02-30T00:00:00Z" is no timestamp: .*\(no such date or time\)$/) }]);
+    expect(jsonRequestError(Outer, { next: { next: { at: "2026-12-01T10:00:00.1234567890Z" } } })?.rawMessage).toMatch(/^next\.next\.at: "2026-12-01T10:00:00\.1234567890Z" is no timestamp/);
+  });
+
+  it("reports a Duration with trailing text (which protobuf-es would read as 1800 s) on a real request message", () => {
+    const error = jsonRequestError(CreateEnvironmentRequestSchema, { spec: { timeout: { disconnected: "1800sjunk" } } });
+    expect(error?.code).toBe(Code.InvalidArgument);
+    expect(error?.rawMessage).toMatch(/^spec\.timeout\.disconnected: "1800sjunk" is no duration/);
+    expect(jsonRequestError(CreateEnvironmentRequestSchema, { spec: { timeout: { disconnected: "1800s" } } })).toBeUndefined();
+    // What the check is for: protobuf-es alone takes the malformed string.
+    expect(() => fromJson(CreateEnvironmentRequestSchema, { spec: { timeout: { disconnected: "1800sjunk" } } })).not.toThrow();
+  });
+});
+
 describe("the error", () => {
   it("names each field path and the accepted names", () => {
-    const error = unknownEnumNamesError(ListRunnersRequestSchema, { filter: { kinds: ["REMOTE"] } });
+    const error = jsonRequestError(ListRunnersRequestSchema, { filter: { kinds: ["REMOTE"] } });
     expect(error?.code).toBe(Code.InvalidArgument);
     expect(error?.rawMessage).toBe(
       'filter.kinds[0]: unknown value "REMOTE" for enum gitpod.v1.RunnerKind; accepted: RUNNER_KIND_UNSPECIFIED, RUNNER_KIND_LOCAL, RUNNER_KIND_REMOTE, RUNNER_KIND_LOCAL_CONFIGURATION (or the value\'s number)',
     );
-    expect(unknownEnumNamesError(ListRunnersRequestSchema, { filter: { kinds: ["RUNNER_KIND_REMOTE"] } })).toBeUndefined();
+    expect(jsonRequestError(ListRunnersRequestSchema, { filter: { kinds: ["RUNNER_KIND_REMOTE"] } })).toBeUndefined();
   });
 
   it("names at most ten problems", () => {
-    const error = unknownEnumNamesError(ListRunnersRequestSchema, { filter: { kinds: Array.from({ length: 25 }, (_, i) => `K${i}`) } });
+    const error = jsonRequestError(ListRunnersRequestSchema, { filter: { kinds: Array.from({ length: 25 }, (_, i) => `K${i}`) } });
     expect(error?.rawMessage.match(/filter\.kinds\[\d+\]/g)).toHaveLength(10);
-    expect(error?.rawMessage).toContain("and 15 more unknown enum values");
+    expect(error?.rawMessage).toContain("and 15 more invalid values");
   });
 
   it("leaves bytes that are not UTF-8 JSON to connect-node", () => {
     const desc = ListRunnersRequestSchema;
-    expect(checkJsonEnumNames(desc, new Uint8Array([0x7b, 0xff, 0x7d]))).toBeUndefined();
-    expect(checkJsonEnumNames(desc, new TextEncoder().encode('{"filter":'))).toBeUndefined();
-    expect(checkJsonEnumNames(desc, new Uint8Array(0))).toBeUndefined();
-    expect(checkJsonEnumNames(desc, new TextEncoder().encode('{"filter":{"kinds":["REMOTE"]}}'))?.code).toBe(Code.InvalidArgument);
+    expect(checkJsonRequest(desc, new Uint8Array([0x7b, 0xff, 0x7d]))).toBeUndefined();
+    expect(checkJsonRequest(desc, new TextEncoder().encode('{"filter":'))).toBeUndefined();
+    expect(checkJsonRequest(desc, new Uint8Array(0))).toBeUndefined();
+    expect(checkJsonRequest(desc, new TextEncoder().encode('{"filter":{"kinds":["REMOTE"]}}'))?.code).toBe(Code.InvalidArgument);
   });
 });
 
@@ -250,6 +273,13 @@ describe("unknown enum names over a real socket", () => {
     const body = frame(new TextEncoder().encode("{}"));
     const res = await http2Request(server.url, "/gitpod.v1.RunnerService/ListRunners", { "content-type": "application/grpc+json", te: "trailers" }, body);
     expect(grpcStatus(res)).toBe(String(Code.Unauthenticated));
+  });
+
+  it("ListEnvironments with filter.created_before on February 30th: invalid_argument naming the field, not a filter for March 2nd", async () => {
+    const res = await connectJson("EnvironmentService/ListEnvironments", { filter: { createdBefore: "1970-02-30T00:00:00Z" } });
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe("invalid_argument");
+    expect(res.json.message).toMatch(/^filter\.created_before: "1970-02-30T00:00:00Z" is no timestamp/);
   });
 
   it("checks only after authentication: an unauthenticated caller learns nothing about the body", async () => {
