@@ -1,7 +1,9 @@
 // The state a fresh server starts with: a bootstrap organization with an admin user (whose token
 // is GITPOD_API_KEY or a generated one), one runner in it with one enabled environment class —
 // created through the same store and collections the handlers use — and the extra organizations,
-// users and tokens of the config.
+// users and tokens of the config. What was created is itself stored (without the admin token, of
+// which only the hash is kept), so that a server on a durable store that already holds it resumes
+// instead (resumeOrBootstrap): same ids, everything created since kept.
 import { create } from "@bufbuild/protobuf";
 import { EnvironmentClassSchema } from "@gitpod-connect/schema/gitpod/v1/environment_class";
 import { Principal, SubjectSchema } from "@gitpod-connect/schema/gitpod/v1/identity";
@@ -12,6 +14,7 @@ import { newToken } from "./auth/token-store.js";
 import { environmentClasses } from "./domain/environment-classes/index.js";
 import { addProject } from "./domain/environments/index.js";
 import { runners } from "./domain/runners/index.js";
+import { plainCollection } from "./store/store.js";
 import type { OrganizationConfig, ProjectConfig } from "./config.js";
 import type { HandlerDeps } from "./handler-deps.js";
 
@@ -50,6 +53,27 @@ export interface Bootstrap {
   organizations: BootstrappedOrganization[];
   /** The ids of the bootstrap organization's projects, in config order. */
   projectIds: string[];
+}
+
+/** The bootstrap as stored: everything but the admin token. */
+type StoredBootstrap = Omit<Bootstrap, "adminToken" | "adminTokenGenerated">;
+
+/** One record, id "bootstrap": what the first start created. */
+export const bootstrapState = plainCollection<StoredBootstrap>("server_state", "server state");
+const bootstrapStateId = "bootstrap";
+
+/**
+ * The bootstrap state the store holds from an earlier start, resumed — the admin token given, or a
+ * new one (the earlier one stays valid; only its hash was stored) — or else created anew. The
+ * config's organizations, users and projects apply at the first start only.
+ */
+export async function resumeOrBootstrap(deps: HandlerDeps, options: BootstrapOptions = {}): Promise<Bootstrap & { resumed: boolean }> {
+  const stored = await deps.store.collection(bootstrapState).get(bootstrapStateId);
+  if (!stored) return { ...(await bootstrap(deps, options)), resumed: false };
+  const adminToken = options.apiKey ?? newToken();
+  const owner = { organizationId: stored.value.organizationId, subjectId: stored.value.adminUserId, principal: Principal.USER };
+  if (!(await deps.tokens.resolve(adminToken))) await deps.tokens.register(adminToken, owner, { description: "bootstrap admin" });
+  return { ...stored.value, adminToken, adminTokenGenerated: options.apiKey === undefined, resumed: true };
 }
 
 /**
@@ -134,6 +158,8 @@ export async function bootstrap(deps: HandlerDeps, options: BootstrapOptions = {
     for (const [j, project] of (options.projects ?? []).entries()) {
       projectIds.push(await addProject(tx, organizationId, project.id ?? previous?.projectIds[j] ?? newId(), project, environmentClassId));
     }
+    const state: StoredBootstrap = { organizationId, adminUserId, runnerId, environmentClassId, organizations: extra, projectIds };
+    await tx.collection(bootstrapState).insert({ id: bootstrapStateId, organizationId, value: state });
   });
 
   return {

@@ -1,6 +1,6 @@
 // The CLI as an operator runs it: a child process, real signals.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,16 +29,23 @@ interface Started {
   exit: Promise<number | null>;
 }
 
-function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
+/** Whether the args or env choose a store; if not, the CLI is started in memory, so that it writes no data directory. */
+function choosesStore(args: string[], env: Record<string, string>): boolean {
+  return args.some((a) => /^--(data-dir|database-url|in-memory)\b/.test(a)) || ["GITPOD_DATA_DIR", "DATABASE_URL", "GITPOD_IN_MEMORY"].some((k) => k in env);
+}
+
+function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Started> {
   const child = spawn(process.execPath, [cli, "--port", "0", ...args], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...(choosesStore(args, env) ? {} : { GITPOD_IN_MEMORY: "1" }), ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd ? { cwd } : {}),
   });
   children.add(child);
   let out = "";
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`CLI did not start: ${out}`)), 15_000);
+    // A fresh PGlite data directory takes seconds to initialise.
+    const timer = setTimeout(() => reject(new Error(`CLI did not start: ${out}`)), 60_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
@@ -146,6 +153,8 @@ describe("the CLI", () => {
     for (const [args, message] of [
       [["--step-delay-ms", "-5"], "--step-delay-ms: must be an integer >= 0"],
       [["--config", config], "organizations[0].users[1].foo: unknown key"],
+      [["--database-url", "mysql://x"], "--database-url: must be a postgres:// or postgresql:// URL"],
+      [["--data-dir", "/tmp/a", "--in-memory"], "choose one store: in memory and a data directory were both given"],
       [["--cors-origin", "https://app.test/"], '--cors-origin: must be an origin as browsers send it (scheme://host[:port] in lower case, no default port, no path); got "https://app.test/", did you mean "https://app.test"?'],
     ] as const) {
       let status = 0;
@@ -172,5 +181,70 @@ describe("the CLI", () => {
     }
     expect(status).toBe(2);
     expect(stderr).toContain("Usage:");
+  });
+});
+
+describe("the CLI's store", () => {
+  const post = (url: string, token: string, rpc: string, body: unknown) =>
+    fetch(`${url}/gitpod.v1.${rpc}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+
+  it(
+    "is PGlite in .gitpod-connect/data under the working directory by default, and keeps state across a restart",
+    async () => {
+      const cwd = mkdtempSync(join(tmpdir(), "cli-store-"));
+      try {
+        // GITPOD_IN_MEMORY empty: the CLI's default store (startCli would otherwise choose memory).
+        const defaults = { GITPOD_IN_MEMORY: "" };
+        const first = await startCli([], defaults, cwd);
+        expect(first.output()).toContain(`store: PGlite in ${join(cwd, ".gitpod-connect", "data")}\n`);
+        const token = /admin token \(shown once\): (\S+)/.exec(first.output())![1]!;
+        const created = await post(first.url, token, "RunnerService/CreateRunner", { name: "Survivor", provider: "RUNNER_PROVIDER_AWS_EC2" });
+        expect(created.status).toBe(200);
+        const { runner } = (await created.json()) as { runner: { runnerId: string } };
+        first.child.kill("SIGTERM");
+        expect(await first.exit).toBe(0);
+        expect(existsSync(join(cwd, ".gitpod-connect", "data", "PG_VERSION"))).toBe(true);
+
+        const second = await startCli([], defaults, cwd);
+        expect(second.output()).toContain("resumed with the state of earlier starts");
+        // The same bootstrap ids; a new admin token, and the first one still valid.
+        expect(/bootstrap organization (\S+),/.exec(second.output())?.[1]).toBe(/bootstrap organization (\S+),/.exec(first.output())?.[1]);
+        const newToken = /admin token \(shown once; the tokens of earlier starts stay valid\): (\S+)/.exec(second.output())![1]!;
+        expect(newToken).not.toBe(token);
+        for (const t of [token, newToken]) {
+          const got = await post(second.url, t, "RunnerService/GetRunner", { runnerId: runner.runnerId });
+          expect(got.status, t).toBe(200);
+          expect(((await got.json()) as { runner: { name: string } }).runner.name).toBe("Survivor");
+        }
+        second.child.kill("SIGTERM");
+        expect(await second.exit).toBe(0);
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+
+  it("says when it keeps state in memory only (--in-memory)", async () => {
+    const s = await startCli(["--in-memory"]);
+    expect(s.output()).toContain("store: in memory (state ends with the process)");
+    s.child.kill("SIGTERM");
+    expect(await s.exit).toBe(0);
+  });
+
+  it("exits 1 naming the database when PostgreSQL cannot be reached, and prints no listening line", async () => {
+    const child = spawn(process.execPath, [cli, "--port", "0", "--database-url", "postgres://nobody:secret-pw@127.0.0.1:1/gitpod"], {
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.add(child);
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(out).toMatch(/ECONNREFUSED|connect/);
+    expect(out).not.toContain("listening on");
+    expect(out).not.toContain("secret-pw");
   });
 });

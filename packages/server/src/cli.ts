@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `node dist/cli.js [--host H] [--port P] [--config FILE] [--api-key TOKEN] [--step-delay-ms N]
-// [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN] [--cors-origin ORIGIN]...`
+// [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN] [--cors-origin ORIGIN]...
+// [--data-dir DIR | --database-url URL | --in-memory]`
 // (see `usage` in config.ts): runs the reference server until SIGTERM or SIGINT, then shuts down
 // gracefully and exits 0.
 import { newToken } from "./auth/token-store.js";
-import { ConfigError, loadConfig, usage } from "./config.js";
+import { ConfigError, loadConfig, storeConfigOf, usage } from "./config.js";
 import { startServer } from "./start-server.js";
 
 async function main(): Promise<number | undefined> {
@@ -34,6 +35,7 @@ async function main(): Promise<number | undefined> {
     stepDelayMs: config.stepDelayMs,
     archiveAfterMs: config.archiveAfterMs,
     corsOrigins: config.corsOrigins,
+    store: storeConfigOf(config),
     ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
     ...(testingToken !== undefined ? { testingControls: { token: testingToken } } : {}),
   });
@@ -56,8 +58,9 @@ async function main(): Promise<number | undefined> {
 
   const server = await starting;
   const b = server.bootstrap;
+  console.log(`store: ${server.storeDescription}${server.resumed ? ", resumed with the state of earlier starts" : ""}`);
   console.log(`bootstrap organization ${b.organizationId}, runner ${b.runnerId}, environment class ${b.environmentClassId}`);
-  if (b.adminTokenGenerated) console.log(`admin token (shown once): ${b.adminToken}`);
+  if (b.adminTokenGenerated) console.log(`admin token (shown once${server.resumed ? "; the tokens of earlier starts stay valid" : ""}): ${b.adminToken}`);
   else console.log("admin token: the GITPOD_API_KEY / --api-key given");
   if (testingToken !== undefined) {
     console.log(`testing controls enabled under ${server.url}/testing/v1`);

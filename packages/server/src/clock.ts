@@ -2,6 +2,7 @@
 // setTimeout(): they ask the Clock, so tests can pin time (manualClock) and the testing controls can
 // freeze or advance it, with every timer that falls due firing in time order.
 import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { TimerQueue, type QueuedTimer } from "./timer-queue.js";
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -33,12 +34,6 @@ export interface ControllableClock extends Clock {
   readonly pendingTimers: number;
 }
 
-interface Timer {
-  dueMs: number;
-  order: number;
-  fire: () => unknown;
-}
-
 /**
  * A clock that runs with the wall clock (optionally from an offset) until frozen; frozen or not,
  * advance() moves it forward. `start` given: starts frozen at that time (a manual clock).
@@ -48,27 +43,24 @@ export function controllableClock(options: { startMs?: number; frozen?: boolean 
   // now = wall + offset while running; = pinned while frozen.
   let offset = options.startMs !== undefined ? options.startMs - Date.now() : 0;
   let pinned: number | undefined = frozenAtStart ? (options.startMs ?? Date.now()) : undefined;
-  let timers: Timer[] = [];
+  const timers = new TimerQueue();
   let order = 0;
   let wake: NodeJS.Timeout | undefined;
+  /** When the armed real timeout is due (undefined: none armed). */
+  let wakeAtMs: number | undefined;
   let firing: Promise<void> = Promise.resolve();
   let busy = 0;
 
   const nowMs = () => pinned ?? Date.now() + offset;
 
-  const remove = (t: Timer) => {
-    timers = timers.filter((x) => x !== t);
+  /** Whether a timer is due at or before `ms`. */
+  const hasDue = (ms: number): boolean => {
+    const top = timers.peek();
+    return top !== undefined && top.dueMs <= ms;
   };
 
-  /** The earliest timer due at or before `ms`. */
-  const nextDue = (ms: number): Timer | undefined => {
-    let best: Timer | undefined;
-    for (const t of timers) if (t.dueMs <= ms && (!best || t.dueMs < best.dueMs || (t.dueMs === best.dueMs && t.order < best.order))) best = t;
-    return best;
-  };
-
-  async function fireOne(t: Timer): Promise<void> {
-    remove(t);
+  /** Fires `t`, already taken off the queue. */
+  async function fireOne(t: QueuedTimer): Promise<void> {
     try {
       await t.fire();
     } catch (e) {
@@ -77,24 +69,30 @@ export function controllableClock(options: { startMs?: number; frozen?: boolean 
   }
 
   /** One real timeout for the earliest timer (while frozen, only for timers already due). */
-  function arm(): void {
+  /** `keep`: the clock itself did not move, so a timeout armed for the same due time still fits. */
+  function arm(keep = false): void {
+    const earliest = timers.peek()?.dueMs;
+    // A frozen clock still fires what is already due; the rest waits for advance().
+    const due = earliest === undefined || (pinned !== undefined && earliest > pinned) ? undefined : earliest;
+    // Already armed for that time (the common case while timers are added behind it): nothing to do.
+    if (keep && due !== undefined && wake && wakeAtMs === due) return;
     if (wake) clearTimeout(wake);
     wake = undefined;
-    if (timers.length === 0) return;
-    const earliest = Math.min(...timers.map((t) => t.dueMs));
-    // A frozen clock still fires what is already due; the rest waits for advance().
-    if (pinned !== undefined && earliest > pinned) return;
+    wakeAtMs = undefined;
+    if (due === undefined) return;
+    wakeAtMs = due;
     wake = setTimeout(() => {
       wake = undefined;
+      wakeAtMs = undefined;
       busy += 1;
       firing = firing.then(async () => {
-        for (let t = nextDue(nowMs()); t; t = nextDue(nowMs())) await fireOne(t);
+        for (let t = timers.popDue(nowMs()); t; t = timers.popDue(nowMs())) await fireOne(t);
       });
       void firing.then(() => {
         busy -= 1;
         arm();
       });
-    }, Math.max(0, earliest - nowMs()));
+    }, Math.max(0, due - nowMs()));
     wake.unref();
   }
 
@@ -102,12 +100,12 @@ export function controllableClock(options: { startMs?: number; frozen?: boolean 
     nowMs,
     now: () => timestampFromMs(nowMs()),
     setTimer(delayMs, fire) {
-      const t: Timer = { dueMs: nowMs() + Math.max(0, delayMs), order: order++, fire };
+      const t: QueuedTimer = { dueMs: nowMs() + Math.max(0, delayMs), order: order++, fire, cancelled: false };
       timers.push(t);
-      arm();
+      arm(true);
       return () => {
-        remove(t);
-        arm();
+        timers.cancel(t);
+        arm(true);
       };
     },
     advance(ms) {
@@ -117,14 +115,14 @@ export function controllableClock(options: { startMs?: number; frozen?: boolean 
       };
       const target = nowMs() + Math.max(0, ms);
       // Nothing due and nothing firing: time moves at once, so callers need not await.
-      if (busy === 0 && !nextDue(target)) {
+      if (busy === 0 && !hasDue(target)) {
         moveTo(target);
         arm();
         return Promise.resolve();
       }
       const run = async () => {
         const end = Math.max(target, nowMs());
-        for (let t = nextDue(end); t; t = nextDue(end)) {
+        for (let t = timers.popDue(end); t; t = timers.popDue(end)) {
           moveTo(t.dueMs);
           await fireOne(t);
         }
@@ -158,7 +156,7 @@ export function controllableClock(options: { startMs?: number; frozen?: boolean 
       return pinned !== undefined;
     },
     get pendingTimers() {
-      return timers.length;
+      return timers.size;
     },
   };
   return clock;

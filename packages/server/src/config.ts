@@ -7,6 +7,7 @@ import { EnvironmentInitializerSchema } from "@gitpod-connect/schema/gitpod/v1/e
 import { corsOriginsProblem } from "./http/cors.js";
 import { findStrictJsonProblems } from "./http/json-value-checks.js";
 import { defaultSimulationOptions } from "./simulation/simulated-runner.js";
+import type { StoreConfig } from "./store/open-store.js";
 
 /** An extra organization, created at start-up (config file `organizations`). */
 export interface OrganizationConfig {
@@ -65,6 +66,22 @@ export interface ServerConfig {
   testingToken?: string;
   /** Browser origins allowed to call across origins (CORS): `scheme://host[:port]` each, or `*`; none by default. */
   corsOrigins: string[];
+  /** PGlite's data directory (the default store), relative to the working directory; default `.gitpod-connect/data`. */
+  dataDir?: string;
+  /** A PostgreSQL URL: the store is that database instead of PGlite (several replicas may share it). */
+  databaseUrl?: string;
+  /** Keep state in memory only: nothing survives the process. */
+  inMemory: boolean;
+}
+
+/** Where `pnpm start` keeps its state when nothing else is said: under the working directory. */
+export const defaultDataDir = ".gitpod-connect/data";
+
+/** The store a config asks for: memory, PostgreSQL at databaseUrl, or PGlite in dataDir (the default). */
+export function storeConfigOf(config: Pick<ServerConfig, "dataDir" | "databaseUrl" | "inMemory">): StoreConfig {
+  if (config.inMemory) return { kind: "memory" };
+  if (config.databaseUrl !== undefined) return { kind: "postgres", url: config.databaseUrl };
+  return { kind: "pglite", dataDir: config.dataDir ?? defaultDataDir };
 }
 
 export const defaultConfig: ServerConfig = {
@@ -76,11 +93,12 @@ export const defaultConfig: ServerConfig = {
   archiveAfterMs: defaultSimulationOptions.archiveAfterMs,
   testingControls: false,
   corsOrigins: [],
+  inMemory: false,
 };
 
 export const usage = `Usage: gitpod-connect-server [--host HOST] [--port PORT] [--config FILE.json] [--api-key TOKEN]
                             [--step-delay-ms N] [--archive-after-ms N] [--testing-controls] [--testing-token TOKEN]
-                            [--cors-origin ORIGIN]...
+                            [--cors-origin ORIGIN]... [--data-dir DIR | --database-url URL | --in-memory]
 
   --host HOST             address to listen on (env HOST; default 127.0.0.1)
   --port PORT             port to listen on, 0 for any free one (env PORT; default 8080)
@@ -96,6 +114,11 @@ export const usage = `Usage: gitpod-connect-server [--host HOST] [--port PORT] [
                           (env GITPOD_TESTING_TOKEN; default: random, printed once)
   --cors-origin ORIGIN    a browser origin allowed to call the server (CORS), scheme://host[:port] without a
                           path, or * for any; repeatable (env GITPOD_CORS_ORIGINS, comma-separated; default none)
+  --data-dir DIR          keep state in PGlite (embedded Postgres) in DIR, created when absent
+                          (env GITPOD_DATA_DIR; default .gitpod-connect/data in the working directory)
+  --database-url URL      keep state in PostgreSQL at URL instead, e.g. postgres://user:pw@host:5432/db;
+                          several servers may share one database (env DATABASE_URL)
+  --in-memory             keep state in memory only: nothing survives the process (env GITPOD_IN_MEMORY=1|true)
   --help                  print this text
 
 Later sources win: defaults < config file < environment < flags.`;
@@ -135,6 +158,20 @@ function parseSwitch(value: string, source: string): boolean {
   }
 }
 
+/** A postgres:// or postgresql:// URL, checked before anything connects; an error names the source but not the URL (it may hold a password). */
+function checkDatabaseUrl(value: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:")) {
+    throw new ConfigError(`${source}: must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@127.0.0.1:5432/gitpod`);
+  }
+  return value;
+}
+
 /** The origins of GITPOD_CORS_ORIGINS or --cors-origin, checked; an error names the source. */
 function checkCorsOrigins(origins: string[], source: string): string[] {
   const problem = corsOriginsProblem(origins);
@@ -142,7 +179,7 @@ function checkCorsOrigins(origins: string[], source: string): string[] {
   return origins;
 }
 
-const valueFlags = ["host", "port", "config", "api-key", "step-delay-ms", "archive-after-ms", "testing-token", "cors-origin"] as const;
+const valueFlags = ["host", "port", "config", "api-key", "step-delay-ms", "archive-after-ms", "testing-token", "cors-origin", "data-dir", "database-url"] as const;
 type ValueFlag = (typeof valueFlags)[number];
 
 /** Reads flags (argv without node and script) and env into a config. Throws ConfigError for bad input. */
@@ -151,6 +188,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
   // The one flag that may be given more than once.
   const corsOriginFlags: string[] = [];
   let testingControlsFlag: boolean | undefined;
+  let inMemoryFlag: boolean | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -161,6 +199,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     const toggle = /^--testing-controls(?:=(.*))?$/.exec(arg);
     if (toggle) {
       testingControlsFlag = toggle[1] === undefined ? true : parseSwitch(toggle[1], "--testing-controls");
+      continue;
+    }
+    const memory = /^--in-memory(?:=(.*))?$/.exec(arg);
+    if (memory) {
+      inMemoryFlag = memory[1] === undefined ? true : parseSwitch(memory[1], "--in-memory");
       continue;
     }
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -184,6 +227,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
   if (env.GITPOD_TESTING_CONTROLS) config.testingControls = parseSwitch(env.GITPOD_TESTING_CONTROLS, "GITPOD_TESTING_CONTROLS");
   if (env.GITPOD_TESTING_TOKEN) config.testingToken = env.GITPOD_TESTING_TOKEN;
   if (env.GITPOD_CORS_ORIGINS) config.corsOrigins = checkCorsOrigins(env.GITPOD_CORS_ORIGINS.split(",").map((o) => o.trim()), "GITPOD_CORS_ORIGINS");
+  if (env.GITPOD_DATA_DIR) config.dataDir = env.GITPOD_DATA_DIR;
+  if (env.DATABASE_URL) config.databaseUrl = checkDatabaseUrl(env.DATABASE_URL, "DATABASE_URL");
+  if (env.GITPOD_IN_MEMORY) config.inMemory = parseSwitch(env.GITPOD_IN_MEMORY, "GITPOD_IN_MEMORY");
 
   if (flags.has("host")) config.host = flags.get("host")!;
   if (flags.has("port")) config.port = parsePort(flags.get("port")!, "--port");
@@ -193,6 +239,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
   if (testingControlsFlag !== undefined) config.testingControls = testingControlsFlag;
   if (flags.has("testing-token")) config.testingToken = flags.get("testing-token")!;
   if (corsOriginFlags.length > 0) config.corsOrigins = checkCorsOrigins(corsOriginFlags, "--cors-origin");
+  if (flags.has("data-dir")) config.dataDir = flags.get("data-dir")!;
+  if (flags.has("database-url")) config.databaseUrl = checkDatabaseUrl(flags.get("database-url")!, "--database-url");
+  if (inMemoryFlag !== undefined) config.inMemory = inMemoryFlag;
+  const stores = [config.inMemory && "in memory", config.databaseUrl !== undefined && "a database URL", config.dataDir !== undefined && "a data directory"].filter(Boolean);
+  if (stores.length > 1) throw new ConfigError(`choose one store: ${stores.join(" and ")} were both given (--in-memory, --database-url / DATABASE_URL, --data-dir / GITPOD_DATA_DIR)`);
 
   for (const [name, value] of [["--api-key / GITPOD_API_KEY / apiKey", config.apiKey], ["--testing-token / GITPOD_TESTING_TOKEN / testingToken", config.testingToken]] as const) {
     if (value !== undefined && value.trim() === "") throw new ConfigError(`${name}: must not be empty`);
@@ -271,6 +322,9 @@ export function parseConfigObject(raw: unknown, where = "config"): Partial<Serve
     "corsOrigins",
     "organizations",
     "projects",
+    "dataDir",
+    "databaseUrl",
+    "inMemory",
   ]);
   const out: Partial<ServerConfig> = {};
   if (o.host !== undefined) out.host = string(o.host, "host", true);
@@ -283,6 +337,16 @@ export function parseConfigObject(raw: unknown, where = "config"): Partial<Serve
   if (o.archiveAfterMs !== undefined) out.archiveAfterMs = integer(o.archiveAfterMs, "archiveAfterMs", 1);
   if (o.testingControls !== undefined) out.testingControls = boolean(o.testingControls, "testingControls");
   if (o.testingToken !== undefined) out.testingToken = string(o.testingToken, "testingToken", true);
+  if (o.dataDir !== undefined) out.dataDir = string(o.dataDir, "dataDir", true);
+  if (o.databaseUrl !== undefined) {
+    const url = string(o.databaseUrl, "databaseUrl", true);
+    try {
+      out.databaseUrl = checkDatabaseUrl(url, `${where}: databaseUrl`);
+    } catch (e) {
+      fail("databaseUrl", (e as Error).message.replace(/^.*?databaseUrl: /, ""));
+    }
+  }
+  if (o.inMemory !== undefined) out.inMemory = boolean(o.inMemory, "inMemory");
   if (o.corsOrigins !== undefined) {
     const origins = array(o.corsOrigins, "corsOrigins").map((v, k) => string(v, `corsOrigins[${k}]`));
     const problem = corsOriginsProblem(origins);

@@ -28,6 +28,9 @@ const serverEnv = [
   "GITPOD_TESTING_CONTROLS",
   "GITPOD_TESTING_TOKEN",
   "GITPOD_CORS_ORIGINS",
+  "GITPOD_DATA_DIR",
+  "DATABASE_URL",
+  "GITPOD_IN_MEMORY",
 ];
 
 const started = new Set<ChildProcess>();
@@ -138,7 +141,7 @@ async function answers(url: string): Promise<boolean> {
 
 describe("pnpm start from the repository root", () => {
   it(
-    "passes HOST, PORT, GITPOD_API_KEY, GITPOD_SERVER_CONFIG, the step delay, the testing controls and the CORS origins to the server",
+    "passes HOST, PORT, GITPOD_API_KEY, GITPOD_SERVER_CONFIG, the step delay, the testing controls, the CORS origins and the data directory to the server",
     async () => {
       const port = await freePort();
       const dir = mkdtempSync(join(tmpdir(), "root-start-"));
@@ -154,11 +157,13 @@ describe("pnpm start from the repository root", () => {
         GITPOD_TESTING_CONTROLS: "1",
         GITPOD_TESTING_TOKEN: "root-start-testing-token",
         GITPOD_CORS_ORIGINS: "http://root-start.test",
+        GITPOD_DATA_DIR: join(dir, "data"),
       });
       const url = await listening(start);
       expect(url).toBe(`http://127.0.0.1:${port}`);
       const out = start.output();
       expect(out).toContain("admin token: the GITPOD_API_KEY / --api-key given");
+      expect(out).toContain(`store: PGlite in ${join(dir, "data")}`);
       expect(out).toContain(`testing controls enabled under ${url}/testing/v1`);
       expect(out).toContain("testing token: the GITPOD_TESTING_TOKEN / --testing-token given");
       expect(out).not.toContain("root-start-key");
@@ -215,7 +220,10 @@ describe("pnpm start from the repository root", () => {
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
-        if (entry.isDirectory()) walk(path);
+        // test-support/ is the tests' own code (GITPOD_TEST_STORE, PATH), not the server's.
+        if (entry.isDirectory()) {
+          if (entry.name !== "test-support") walk(path);
+        }
         else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".spec.ts")) {
           for (const m of readFileSync(path, "utf8").matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) read.add(m[1]!);
         }

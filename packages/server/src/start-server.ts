@@ -2,7 +2,7 @@
 // Embeddable: `const s = await startServer({ port: 0 })` in another project's tests gives a
 // server on a free port; `s.url`, `s.bootstrap.adminToken`, `await s.close()`.
 import type { Interceptor } from "@connectrpc/connect";
-import { bootstrap, type Bootstrap, type BootstrapOptions } from "./bootstrap.js";
+import { bootstrap, resumeOrBootstrap, type Bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { ControllableClock } from "./clock.js";
 import { createHandlerDeps, type HandlerDeps } from "./handler-deps.js";
 import { corsOriginsProblem } from "./http/cors.js";
@@ -17,6 +17,9 @@ import { defaultSimulationOptions, startSimulation, type SimulatedRunner } from 
 import { RpcFailures } from "./testing/rpc-failures.js";
 import { testingControlsHandler } from "./testing/testing-controls.js";
 import type { ServiceImplementation } from "./rpc/define-service.js";
+import { openStore, type StoreConfig } from "./store/open-store.js";
+import { derivedKey, sharedServerSecret } from "./domain/secrets/server-secret.js";
+import { createPageTokens } from "./pagination/index.js";
 
 export interface StartServerOptions extends BootstrapOptions {
   /** Default 8080; 0 picks a free port. */
@@ -29,6 +32,12 @@ export interface StartServerOptions extends BootstrapOptions {
   ids?: IdGenerator;
   /** Use these dependencies instead of fresh ones. */
   deps?: HandlerDeps;
+  /**
+   * Where fresh dependencies keep state (ignored with `deps`): in memory (the default), PGlite in a
+   * data directory, or PostgreSQL at a URL. A durable store that holds an earlier start's state is
+   * resumed (bootstrap.ts); close() closes the database.
+   */
+  store?: StoreConfig;
   /** Service implementations to mount; default: services/index.ts. */
   implementations?: readonly ServiceImplementation[];
   /** Extra interceptors after authentication and validation. */
@@ -67,6 +76,10 @@ export interface RunningServer {
   readonly port: number;
   readonly deps: HandlerDeps;
   readonly bootstrap: Bootstrap;
+  /** Which store the server uses, and where (for the log). */
+  readonly storeDescription: string;
+  /** Whether the bootstrap state came from an earlier start (a durable store), not created now. */
+  readonly resumed: boolean;
   /** The simulated runner that moves environments, services and task executions. */
   readonly simulation: SimulatedRunner;
   /** The injected RPC failures (POST /testing/v1/rpc-failures), when the testing controls are on. */
@@ -81,13 +94,27 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // Refused before anything starts.
   const corsProblem = options.corsOrigins && corsOriginsProblem(options.corsOrigins);
   if (corsProblem) throw new Error(`corsOrigins: ${corsProblem}`);
-  const deps =
-    options.deps ??
-    createHandlerDeps({
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.ids ? { ids: options.ids } : {}),
-    });
-  const boot = await bootstrap(deps, options);
+  const storeConfig = options.store ?? { kind: "memory" };
+  const opened = options.deps ? undefined : await openStore(storeConfig);
+  let deps: HandlerDeps;
+  let boot: Bootstrap;
+  let resumed: boolean;
+  try {
+    // A durable store outlives the process: its secret must too (sealed values, page tokens).
+    const secret = opened && storeConfig.kind !== "memory" ? await sharedServerSecret(opened.store) : undefined;
+    deps =
+      options.deps ??
+      createHandlerDeps({
+        store: opened!.store,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.ids ? { ids: options.ids } : {}),
+        ...(secret !== undefined ? { pageTokens: createPageTokens(derivedKey(secret, "page-tokens")) } : {}),
+      });
+    ({ resumed, ...boot } = await resumeOrBootstrap(deps, options));
+  } catch (e) {
+    await opened?.close();
+    throw e;
+  }
   let url = "";
   const simulationOptions = {
     stepDelayMs: options.stepDelayMs ?? defaultSimulationOptions.stepDelayMs,
@@ -101,6 +128,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     rpcFailures?.clear();
     simulation.stop();
     await deps.store.clear();
+    if (opened && storeConfig.kind !== "memory") await sharedServerSecret(deps.store);
     await bootstrap(deps, options, boot);
     simulation = await startSimulation(deps, simulationOptions, () => url);
   };
@@ -140,6 +168,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ({ port } = await server.listen(options.port ?? 8080, host));
   } catch (e) {
     simulation.stop();
+    await opened?.close();
     throw e;
   }
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -152,6 +181,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     port,
     deps,
     bootstrap: boot,
+    storeDescription: opened?.description ?? "given by the caller (deps)",
+    resumed,
     get simulation() {
       return simulation;
     },
@@ -165,6 +196,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           await running.close(options.shutdownGraceMs);
         } finally {
           simulation.stop();
+          // After the simulated runner: a step that was running has committed or failed by now.
+          await opened?.close();
         }
       })()),
   };

@@ -5,9 +5,10 @@
 // it — and appends the step to the environment's log. Running environments with a disconnected
 // timeout are stopped that long after their last activity; stopped ones are archived after the idle
 // period.
-import { create, fromJson } from "@bufbuild/protobuf";
+import { clone, create, fromJson } from "@bufbuild/protobuf";
 import {
   EnvironmentPhase,
+  EnvironmentSchema,
   EnvironmentStatus_ContentPhase as ContentPhase,
   EnvironmentStatus_EnvironmentURLsSchema,
   type Environment,
@@ -86,11 +87,22 @@ async function applyProjectFile(tx: Transaction, deps: HandlerDeps, env: Environ
 }
 
 export function environmentDriver(options: { baseUrl: () => string }): Driver {
+  /** Whether the environment's next step would change it: the step itself, on a copy, with no failure injected. */
+  async function wouldStep(runner: SimulatedRunner, record: EnvironmentRecord): Promise<boolean> {
+    const result = await stepEnvironment(clone(EnvironmentSchema, record.environment), {
+      now: runner.deps.clock.now(),
+      failure: () => Promise.resolve(undefined),
+      urls: (e) => environmentUrls(options.baseUrl(), e),
+      hasProjectAutomationsFile: record.projectAutomationsFile !== undefined,
+    });
+    return result !== undefined;
+  }
+
   async function step(runner: SimulatedRunner, organizationId: string, id: string): Promise<void> {
     const { deps } = runner;
     await deps.store.transaction(async (tx) => {
       const record = await tx.collection(environments).get(id, { organizationId });
-      if (!record) return;
+      if (!record || !runner.isCurrent(environments.name, record)) return;
       const { environment: env, projectAutomationsFile } = record.value;
       const result = await stepEnvironment(env, {
         now: deps.clock.now(),
@@ -127,7 +139,7 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
     const { deps } = runner;
     await deps.store.transaction(async (tx) => {
       const record = await tx.collection(environments).get(id, { organizationId });
-      if (!record) return;
+      if (!record || !runner.isCurrent(environments.name, record)) return;
       const { environment: env, idleSinceMs } = record.value;
       if (!isStopped(env) || idleSinceMs === undefined || idleSinceMs + runner.options.archiveAfterMs > deps.clock.nowMs()) return;
       if (!archive(env, deps.clock.now())) return;
@@ -140,7 +152,7 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
     const { deps } = runner;
     await deps.store.transaction(async (tx) => {
       const record = await tx.collection(environments).get(id, { organizationId });
-      if (!record) return;
+      if (!record || !runner.isCurrent(environments.name, record)) return;
       const env = record.value.environment;
       const deadline = inactivityDeadlineMs(env);
       if (env.status?.phase !== EnvironmentPhase.RUNNING || env.spec?.desiredPhase !== EnvironmentPhase.RUNNING) return;
@@ -155,9 +167,10 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
     });
   }
 
-  function plan(runner: SimulatedRunner, organizationId: string, record: EnvironmentRecord): void {
+  /** `step: false`: only the inactivity and archive deadlines (a settled environment found at start). */
+  function plan(runner: SimulatedRunner, organizationId: string, record: EnvironmentRecord, options: { step?: boolean } = {}): void {
     const id = record.environment.id;
-    runner.schedule(stepKey(id), () => step(runner, organizationId, id));
+    if (options.step ?? true) runner.schedule(stepKey(id), () => step(runner, organizationId, id));
     const deadline = record.environment.status?.phase === EnvironmentPhase.RUNNING ? inactivityDeadlineMs(record.environment) : undefined;
     // Re-planned on every write, so a later activity signal moves the deadline.
     runner.cancel(timeoutKey(id));
@@ -172,6 +185,7 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
   }
 
   return {
+    collections: [environments.name],
     onChanges(changes: readonly StoreChange[], runner) {
       for (const change of changes) {
         if (change.collection !== environments.name) continue;
@@ -183,6 +197,11 @@ export function environmentDriver(options: { baseUrl: () => string }): Driver {
         } else plan(runner, change.record.organizationId, change.record.value as EnvironmentRecord);
       }
     },
-    resume: (runner) => forEachRecord(runner.deps.store, environments, (r) => plan(runner, r.organizationId, r.value)),
+    // At start only the environments that would move get a step (a store may hold a million settled ones).
+    resume: (runner) =>
+      forEachRecord(runner.deps.store, environments, async (r) => {
+        runner.observe(environments.name, r);
+        plan(runner, r.organizationId, r.value, { step: await wouldStep(runner, r.value) });
+      }),
   };
 }

@@ -16,7 +16,7 @@ export function runnerDriver(): Driver {
     const { deps } = runner;
     await deps.store.transaction(async (tx) => {
       const record = await tx.collection(runners).get(id, { organizationId });
-      if (record && isGone(record.value, deps.clock.nowMs())) await tx.collection(runners).delete(id, { organizationId });
+      if (record && runner.isCurrent(runners.name, record) && isGone(record.value, deps.clock.nowMs())) await tx.collection(runners).delete(id, { organizationId });
     });
   }
 
@@ -28,6 +28,7 @@ export function runnerDriver(): Driver {
   }
 
   return {
+    collections: [runners.name],
     onChanges(changes: readonly StoreChange[], runner) {
       for (const change of changes) {
         if (change.collection !== runners.name) continue;
@@ -35,6 +36,10 @@ export function runnerDriver(): Driver {
         else plan(runner, change.record.organizationId, change.record.value as Runner);
       }
     },
-    resume: (runner) => forEachRecord(runner.deps.store, runners, (r) => plan(runner, r.organizationId, r.value)),
+    resume: (runner) =>
+      forEachRecord(runner.deps.store, runners, (r) => {
+        runner.observe(runners.name, r);
+        plan(runner, r.organizationId, r.value);
+      }),
   };
 }

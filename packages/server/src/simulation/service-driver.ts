@@ -16,7 +16,7 @@ export function serviceDriver(): Driver {
     let unchanged: ServiceRecord | undefined;
     await deps.store.transaction(async (tx) => {
       const record = await tx.collection(services).get(id, { organizationId });
-      if (!record) return;
+      if (!record || !runner.isCurrent(services.name, record)) return;
       const value = record.value;
       const result = await stepService(value, { nowMs: deps.clock.nowMs(), failure: (at) => takeFailure(tx, organizationId, id, at) });
       if (!result) {
@@ -39,6 +39,7 @@ export function serviceDriver(): Driver {
   }
 
   return {
+    collections: [services.name],
     onChanges(changes: readonly StoreChange[], runner) {
       for (const change of changes) {
         if (change.collection !== services.name) continue;
@@ -46,6 +47,10 @@ export function serviceDriver(): Driver {
         else plan(runner, change.record.organizationId, change.record.value as ServiceRecord);
       }
     },
-    resume: (runner) => forEachRecord(runner.deps.store, services, (r) => plan(runner, r.organizationId, r.value)),
+    resume: (runner) =>
+      forEachRecord(runner.deps.store, services, (r) => {
+        runner.observe(services.name, r);
+        plan(runner, r.organizationId, r.value);
+      }),
   };
 }

@@ -7,8 +7,14 @@
 // after one step delay on the server's clock. A step is one store transaction that makes one
 // transition (and so writes, which schedules the step after it). Tests move the manual clock by
 // one step delay to observe each intermediate phase; a frozen clock stops all progress.
+//
+// Several servers may share one database (a SQL store's replicas), each with its own simulated
+// runner that sees every replica's commits. Each plans every step, so that when one dies another
+// takes over; a step applies only to the version of the record its runner last saw (`isCurrent`):
+// the first replica to take the store's write lock makes the transition, and the others, finding a
+// version they have not seen yet, leave it — each transition happens exactly once.
 import type { HandlerDeps } from "../handler-deps.js";
-import type { StoreChange } from "../store/store.js";
+import type { StoreChange, StoredRecord } from "../store/store.js";
 
 export interface SimulationOptions {
   /** How long each lifecycle step takes on the server's clock (0: as soon as possible). */
@@ -24,6 +30,8 @@ export const defaultSimulationOptions: SimulationOptions = {
 
 /** One kind of resource the simulated runner moves (environments, services, task executions, …). */
 export interface Driver {
+  /** The collections whose records it moves (their versions are tracked for `isCurrent`). */
+  readonly collections: readonly string[];
   /** Reacts to committed writes, typically by scheduling a step for each resource left unsettled. */
   onChanges(changes: readonly StoreChange[], runner: SimulatedRunner): void;
   /** Schedules the work already in the store when the runner starts (state from before a restart). */
@@ -42,6 +50,14 @@ export interface SimulatedRunner {
   cancel(key: string): void;
   /** Whether a step for `key` is pending. */
   isScheduled(key: string): boolean;
+  /** Notes a record read at start (`resume`): the version steps may apply to. */
+  observe(collection: string, record: StoredRecord<unknown>): void;
+  /**
+   * Whether `record` (read in a step's transaction) is the version this runner last saw committed:
+   * false when another replica changed it meanwhile, whose change this runner has yet to see —
+   * then the step must leave it; the change, when it arrives, plans the next step.
+   */
+  isCurrent(collection: string, record: StoredRecord<unknown>): boolean;
   /** Stops reacting to writes and cancels every pending step. */
   stop(): void;
 }
@@ -54,6 +70,9 @@ export async function startSimulatedRunner(
 ): Promise<SimulatedRunner> {
   const pending = new Map<string, { dueMs: number; cancel: () => void }>();
   let stopped = false;
+  const tracked = new Set(drivers.flatMap((d) => d.collections));
+  /** "collection/id" → the version last seen committed, for the collections the drivers move. */
+  const versions = new Map<string, number>();
 
   const runner: SimulatedRunner = {
     deps,
@@ -81,6 +100,10 @@ export async function startSimulatedRunner(
       pending.delete(key);
     },
     isScheduled: (key) => pending.has(key),
+    observe(collection, record) {
+      versions.set(`${collection}/${record.id}`, record.version);
+    },
+    isCurrent: (collection, record) => (versions.get(`${collection}/${record.id}`) ?? record.version) === record.version,
     stop() {
       stopped = true;
       unsubscribe();
@@ -90,6 +113,12 @@ export async function startSimulatedRunner(
   };
 
   const unsubscribe = deps.store.onCommit((changes) => {
+    for (const change of changes) {
+      if (!tracked.has(change.collection)) continue;
+      const key = `${change.collection}/${change.record.id}`;
+      if (change.op === "delete") versions.delete(key);
+      else versions.set(key, change.record.version);
+    }
     for (const driver of drivers) driver.onChanges(changes, runner);
   });
   for (const driver of drivers) await driver.resume?.(runner);

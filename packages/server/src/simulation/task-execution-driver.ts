@@ -24,7 +24,7 @@ export function taskExecutionDriver(): Driver {
     const { deps } = runner;
     await deps.store.transaction(async (tx) => {
       const record = await tx.collection(taskExecutions).get(id, { organizationId });
-      if (!record) return;
+      if (!record || !runner.isCurrent(taskExecutions.name, record)) return;
       const value = record.value;
       const result = await stepTaskExecution(value.execution, {
         now: deps.clock.now(),
@@ -53,6 +53,7 @@ export function taskExecutionDriver(): Driver {
   }
 
   return {
+    collections: [taskExecutions.name],
     onChanges(changes: readonly StoreChange[], runner) {
       for (const change of changes) {
         if (change.collection === services.name) wake(runner, change.record.id);
@@ -62,6 +63,10 @@ export function taskExecutionDriver(): Driver {
         }
       }
     },
-    resume: (runner) => forEachRecord(runner.deps.store, taskExecutions, (r) => plan(runner, r.organizationId, r.value)),
+    resume: (runner) =>
+      forEachRecord(runner.deps.store, taskExecutions, (r) => {
+        runner.observe(taskExecutions.name, r);
+        plan(runner, r.organizationId, r.value);
+      }),
   };
 }

@@ -15,11 +15,11 @@ import {
   type ListResult,
   type Scope,
   type Store,
-  type ChangeListener,
   type StoreChange,
   type StoredRecord,
   type Transaction,
 } from "./store.js";
+import { createChangeFeed } from "./change-feed.js";
 
 type Rec = StoredRecord<unknown>;
 
@@ -53,18 +53,8 @@ export function createMemoryStore(): MemoryStore {
   const current = new AsyncLocalStorage<RunningTransaction>();
   let sequence = 0;
   let lock: Promise<unknown> = Promise.resolve();
-  const listeners = new Set<ChangeListener>();
+  const feed = createChangeFeed();
 
-  function emit(changes: readonly StoreChange[]): void {
-    if (changes.length === 0) return;
-    for (const listener of listeners) {
-      try {
-        listener(changes);
-      } catch (e) {
-        console.error("store change listener failed", e);
-      }
-    }
-  }
 
   function newTables<R>(): Tables<R> {
     return { records: new Map(), all: new OrderedIndex(stats), byOrganization: new Map() };
@@ -128,7 +118,7 @@ export function createMemoryStore(): MemoryStore {
         const value = await current.run(tx, () => fn(tx));
         tx.open = false;
         commit(tx);
-        emit(tx.changes);
+        feed.emit(tx.changes);
         return value;
       } finally {
         tx.open = false; // on a throw nothing was applied: dropping the overlay is the rollback
@@ -232,7 +222,7 @@ export function createMemoryStore(): MemoryStore {
           p.records.set(id, r);
           p.all.append(r.sequence, id);
           orgIndex(p, organizationId).append(r.sequence, id);
-          if (listeners.size > 0) tx.changes.push({ collection: spec.name, op: "insert", record: copyOut(r) });
+          if (feed.listening) tx.changes.push({ collection: spec.name, op: "insert", record: copyOut(r) });
           return copyOut(r);
         });
       },
@@ -250,7 +240,7 @@ export function createMemoryStore(): MemoryStore {
               : next;
           const r: StoredRecord<T> = { ...prev, version: prev.version + 1, value: spec.copy(value) };
           pendingOf(tx, t).records.set(id, r);
-          if (listeners.size > 0) tx.changes.push({ collection: spec.name, op: "update", record: copyOut(r), previous: copyOut(prev) });
+          if (feed.listening) tx.changes.push({ collection: spec.name, op: "update", record: copyOut(r), previous: copyOut(prev) });
           return copyOut(r);
         });
       },
@@ -263,7 +253,7 @@ export function createMemoryStore(): MemoryStore {
             throw new StoreError("version_conflict", spec.kind, id);
           }
           pendingOf(tx, t).records.set(id, undefined);
-          if (listeners.size > 0) tx.changes.push({ collection: spec.name, op: "delete", record: copyOut(prev) });
+          if (feed.listening) tx.changes.push({ collection: spec.name, op: "delete", record: copyOut(prev) });
           return copyOut(prev);
         });
       },
@@ -273,10 +263,7 @@ export function createMemoryStore(): MemoryStore {
   const store: MemoryStore = {
     stats,
     collection,
-    onCommit(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onCommit: feed.onCommit,
     transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
       return transact(() => fn({ collection }));
     },

@@ -46,11 +46,15 @@ export async function deleteWhere<T>(
  * Calls `visit` for every record of the collection, of every organization, in creation order, page
  * by page — for work that spans the whole store (the simulated runner resuming after a start).
  */
-export async function forEachRecord<T>(tx: Transaction, spec: CollectionSpec<T>, visit: (record: StoredRecord<T>) => void): Promise<void> {
+export async function forEachRecord<T>(
+  tx: Transaction,
+  spec: CollectionSpec<T>,
+  visit: (record: StoredRecord<T>) => void | Promise<void>,
+): Promise<void> {
   let after: number | undefined;
   do {
     const page = await tx.collection(spec).list({ limit: pageSize, ...(after !== undefined ? { after } : {}) });
-    for (const r of page.items) visit(r);
+    for (const r of page.items) await visit(r);
     after = page.next;
   } while (after !== undefined);
 }

@@ -8,8 +8,10 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { manualClock, type ManualClock } from "../clock.js";
+import { createHandlerDeps } from "../handler-deps.js";
 import { sequentialIds } from "../ids.js";
 import { startServer, type RunningServer, type StartServerOptions } from "../start-server.js";
+import { openTestStore } from "./test-store.js";
 
 export type Flavour = "connect-json" | "connect-binary" | "grpc" | "grpc-web";
 export const flavours: readonly Flavour[] = ["connect-json", "connect-binary", "grpc", "grpc-web"];
@@ -33,6 +35,8 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(options: StartServerOptions = {}): Promise<TestServer> {
   // The clock the server really uses: given dependencies bring their own.
   const clock = options.deps?.clock ?? options.clock ?? manualClock();
+  // The store of GITPOD_TEST_STORE (test-store.ts), unless the test brings its own dependencies.
+  const sql = options.deps ? undefined : await openTestStore();
   const server = await startServer({
     port: 0,
     clock,
@@ -40,7 +44,17 @@ export async function startTestServer(options: StartServerOptions = {}): Promise
     apiKey: testTokens.admin,
     organizations: [{ name: "Other", users: [{ name: "bob", tokens: [testTokens.other] }] }],
     ...options,
+    ...(sql ? { deps: createHandlerDeps({ store: sql.store, clock, ids: options.ids ?? sequentialIds() }) } : {}),
   });
+  if (sql) {
+    const close = server.close.bind(server);
+    let closing: Promise<void> | undefined;
+    server.close = () =>
+      (closing ??= (async () => {
+        await close();
+        await sql.close();
+      })());
+  }
   return Object.assign(server, {
     clock,
     otherOrganizationId: server.bootstrap.organizations[0]?.id ?? "",

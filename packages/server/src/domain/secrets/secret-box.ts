@@ -1,9 +1,10 @@
 // Encryption of secrets the server keeps (host token values, refresh tokens, and OAuth client
 // secrets of runners without a public key): AES-256-GCM with a server key.
 //
-// The key is derived (scrypt) from GITPOD_SERVER_SECRET when that is set, so sealed values stay
-// readable across restarts of a server that persisted them; otherwise it is 32 random bytes per
-// process — fine for the in-memory store, whose contents die with the process anyway.
+// The key is derived (scrypt) from the server secret: GITPOD_SERVER_SECRET when that is set, else
+// one generated per process. A durable store keeps the generated one (server-secret.ts), and a
+// process that opens such a store adopts the stored one, so sealed values stay readable across
+// restarts and replicas.
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
 
 /** First byte of a value sealed with the server key. */
@@ -11,13 +12,43 @@ export const serverSealTag = 0x01;
 const ivLength = 12;
 const authTagLength = 16;
 
+let secret: { value: string; fixed: boolean } | undefined;
 let cachedKey: Buffer | undefined;
 
-function serverKey(): Buffer {
-  if (!cachedKey) {
-    const secret = process.env.GITPOD_SERVER_SECRET;
-    cachedKey = secret ? scryptSync(secret, "gitpod-connect/secret-box/v1", 32) : randomBytes(32);
+/** The secret the server key is derived from; `fixed` once it came from the environment or was adopted or handed out. */
+function serverSecret(): { value: string; fixed: boolean } {
+  secret ??= process.env.GITPOD_SERVER_SECRET
+    ? { value: process.env.GITPOD_SERVER_SECRET, fixed: true }
+    : { value: randomBytes(32).toString("base64url"), fixed: false };
+  return secret;
+}
+
+/** This process's server secret, for a durable store to keep; from now on it cannot be replaced by another. */
+export function currentServerSecret(): string {
+  const s = serverSecret();
+  s.fixed = true;
+  return s.value;
+}
+
+/**
+ * Makes `stored` (kept by a durable store) this process's server secret. Throws when the process
+ * already uses another one — GITPOD_SERVER_SECRET, or one another store kept — since values
+ * sealed under either would otherwise become unreadable.
+ */
+export function adoptServerSecret(stored: string): void {
+  const s = serverSecret();
+  if (s.value === stored) return;
+  if (s.fixed) {
+    throw new Error(
+      "the store was written with another server secret than this process uses: set GITPOD_SERVER_SECRET to the one the store was written with, or use one store per process",
+    );
   }
+  secret = { value: stored, fixed: true };
+  cachedKey = undefined;
+}
+
+function serverKey(): Buffer {
+  cachedKey ??= scryptSync(serverSecret().value, "gitpod-connect/secret-box/v1", 32);
   return cachedKey;
 }
 

@@ -38,23 +38,24 @@ afterAll(() => server.close());
 
 describe("another organization's caller", () => {
   it("gets not_found from every RPC naming an automation or environment of this one", async () => {
-    const calls: [string, Promise<unknown>, string][] = [
-      ["CreateService", other.createService(serviceRequest(env)), "environment"],
-      ["GetService", other.getService({ id: serviceId }), "service"],
-      ["UpdateService", other.updateService({ id: serviceId, metadata: { name: "x" } }), "service"],
-      ["DeleteService", other.deleteService({ id: serviceId, force: true }), "service"],
-      ["StartService", other.startService({ id: serviceId }), "service"],
-      ["StopService", other.stopService({ id: serviceId }), "service"],
-      ["UpsertAutomationsFile", other.upsertAutomationsFile({ environmentId: env, automationsFile: {} }), "environment"],
-      ["CreateTask", other.createTask(taskRequest(env)), "environment"],
-      ["GetTask", other.getTask({ id: taskId }), "task"],
-      ["UpdateTask", other.updateTask({ id: taskId, spec: { command: "x" } }), "task"],
-      ["DeleteTask", other.deleteTask({ id: taskId }), "task"],
-      ["StartTask", other.startTask({ id: taskId }), "task"],
-      ["GetTaskExecution", other.getTaskExecution({ id: executionId }), "task execution"],
-      ["StopTaskExecution", other.stopTaskExecution({ id: executionId }), "task execution"],
+    // Thunks, called one at a time: a call started before its turn could fail before anything awaits it.
+    const calls: [string, () => Promise<unknown>, string][] = [
+      ["CreateService", () => other.createService(serviceRequest(env)), "environment"],
+      ["GetService", () => other.getService({ id: serviceId }), "service"],
+      ["UpdateService", () => other.updateService({ id: serviceId, metadata: { name: "x" } }), "service"],
+      ["DeleteService", () => other.deleteService({ id: serviceId, force: true }), "service"],
+      ["StartService", () => other.startService({ id: serviceId }), "service"],
+      ["StopService", () => other.stopService({ id: serviceId }), "service"],
+      ["UpsertAutomationsFile", () => other.upsertAutomationsFile({ environmentId: env, automationsFile: {} }), "environment"],
+      ["CreateTask", () => other.createTask(taskRequest(env)), "environment"],
+      ["GetTask", () => other.getTask({ id: taskId }), "task"],
+      ["UpdateTask", () => other.updateTask({ id: taskId, spec: { command: "x" } }), "task"],
+      ["DeleteTask", () => other.deleteTask({ id: taskId }), "task"],
+      ["StartTask", () => other.startTask({ id: taskId }), "task"],
+      ["GetTaskExecution", () => other.getTaskExecution({ id: executionId }), "task execution"],
+      ["StopTaskExecution", () => other.stopTaskExecution({ id: executionId }), "task execution"],
     ];
-    for (const [, call, kind] of calls) await expectFailure(call, Code.NotFound, kind);
+    for (const [, call, kind] of calls) await expectFailure(call(), Code.NotFound, kind);
     expect((await admin.getService({ id: serviceId })).service!.metadata!.name).toBe("A service");
     expect((await admin.getTask({ id: taskId })).task!.spec!.command).toBe("npm test");
   });

@@ -482,19 +482,20 @@ describe("isolation", () => {
   it("answers not_found to another organization in every RPC that names an environment", async () => {
     const env = await createRunning(server, client);
     const id = { environmentId: env.id };
-    const calls: [string, Promise<unknown>][] = [
-      ["get", other.getEnvironment(id)],
-      ["start", other.startEnvironment(id)],
-      ["stop", other.stopEnvironment(id)],
-      ["update", other.updateEnvironment({ ...id, metadata: { name: "x" } })],
-      ["delete", other.deleteEnvironment(id)],
-      ["delete force", other.deleteEnvironment({ ...id, force: true })],
-      ["logs token", other.createEnvironmentLogsToken(id)],
-      ["access token", other.createEnvironmentAccessToken(id)],
-      ["mark active", other.markEnvironmentActive({ ...id, activitySignal: { source: "VS Code" } })],
-      ["unarchive", other.unarchiveEnvironment(id)],
+    // Thunks, called one at a time: a call started before its turn could fail before anything awaits it.
+    const calls: [string, () => Promise<unknown>][] = [
+      ["get", () => other.getEnvironment(id)],
+      ["start", () => other.startEnvironment(id)],
+      ["stop", () => other.stopEnvironment(id)],
+      ["update", () => other.updateEnvironment({ ...id, metadata: { name: "x" } })],
+      ["delete", () => other.deleteEnvironment(id)],
+      ["delete force", () => other.deleteEnvironment({ ...id, force: true })],
+      ["logs token", () => other.createEnvironmentLogsToken(id)],
+      ["access token", () => other.createEnvironmentAccessToken(id)],
+      ["mark active", () => other.markEnvironmentActive({ ...id, activitySignal: { source: "VS Code" } })],
+      ["unarchive", () => other.unarchiveEnvironment(id)],
     ];
-    for (const [, call] of calls) await expectFailure(call, Code.NotFound, env.id);
+    for (const [, call] of calls) await expectFailure(call(), Code.NotFound, env.id);
     expect((await other.listEnvironments({ filter: { archivalStatus: ArchivalStatus.ALL } })).environments).toEqual([]);
     expect((await get(client, env.id)).metadata!.name).toBe(env.metadata!.name);
     expect((await get(client, env.id)).spec!.specVersion).toBe(env.spec!.specVersion);

@@ -61,15 +61,16 @@ describe("runner policies", () => {
   });
 
   it("answers not_found for an unknown runner, another organization's runner, and a missing policy", async () => {
+    // One call at a time: a call started before its turn could fail before anything awaits it.
     for (const call of [
-      admin.createRunnerPolicy({ runnerId: unknownRunner, groupId: group(1), role: RunnerRole.USER }),
-      admin.listRunnerPolicies({ runnerId: unknownRunner }),
-      other.createRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(1), role: RunnerRole.USER }),
-      other.listRunnerPolicies({ runnerId: server.bootstrap.runnerId }),
-      other.updateRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(1), role: RunnerRole.USER }),
-      other.deleteRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(1) }),
+      () => admin.createRunnerPolicy({ runnerId: unknownRunner, groupId: group(1), role: RunnerRole.USER }),
+      () => admin.listRunnerPolicies({ runnerId: unknownRunner }),
+      () => other.createRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(1), role: RunnerRole.USER }),
+      () => other.listRunnerPolicies({ runnerId: server.bootstrap.runnerId }),
+      () => other.updateRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(1), role: RunnerRole.USER }),
+      () => other.deleteRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(1) }),
     ])
-      await expectFailure(call, Code.NotFound, "runner");
+      await expectFailure(call(), Code.NotFound, "runner");
     await admin.createRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(9), role: RunnerRole.USER });
     await expectFailure(other.deleteRunnerPolicy({ runnerId: server.bootstrap.runnerId, groupId: group(9) }), Code.NotFound);
     expect((await admin.listRunnerPolicies({ runnerId: server.bootstrap.runnerId })).policies.map((p) => p.groupId)).toContain(group(9));
