@@ -108,6 +108,9 @@ describe("environments", () => {
     const id = await createEnvironment();
     await client.environments.waitForPhase(id, EnvironmentPhase.RUNNING, { timeoutMs: 20_000 });
     await client.environments.delete({ environmentId: id });
+    // A graceful delete passes through STOPPED on its way: wait until it is past it, so that the
+    // outcome does not depend on how fast this reader is (it once caught STOPPED under CI load).
+    await client.environments.waitForPhase(id, [EnvironmentPhase.DELETING, EnvironmentPhase.DELETED], { timeoutMs: 20_000 });
     const error = await client.environments.waitForPhase(id, EnvironmentPhase.STOPPED, { timeoutMs: 20_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnreachablePhaseError);
     expect((error as UnreachablePhaseError).message).toMatch(/can no longer become STOPPED/);
