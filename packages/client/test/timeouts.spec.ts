@@ -54,7 +54,8 @@ describe("timeouts", () => {
     const events = client.events.watch({ scope: { case: "organization", value: true } }, { signal: abort.signal })[Symbol.asyncIterator]();
     const first = events.next();
     await new Promise((r) => setTimeout(r, 400));
-    const { environment } = await client.environments.create({ spec: { machine: { class: server.bootstrap.environmentClassId } } });
+    // The unary default is short on purpose; this call gets its own, so that a loaded machine cannot fail it.
+    const { environment } = await client.environments.create({ spec: { machine: { class: server.bootstrap.environmentClassId } } }, { timeoutMs: 30_000 });
     const event = await first;
     expect(event.done).toBe(false);
     expect(!event.done && event.value.resourceId).toBe(environment!.id);

@@ -70,7 +70,8 @@ export async function startSimulatedRunner(
 ): Promise<SimulatedRunner> {
   const pending = new Map<string, { dueMs: number; cancel: () => void }>();
   let stopped = false;
-  const tracked = new Set(drivers.flatMap((d) => d.collections));
+  // Only a shared store can hold a version this runner has not seen: otherwise nothing is tracked.
+  const tracked = new Set(deps.store.shared ? drivers.flatMap((d) => d.collections) : []);
   /** "collection/id" → the version last seen committed, for the collections the drivers move. */
   const versions = new Map<string, number>();
 
@@ -101,7 +102,7 @@ export async function startSimulatedRunner(
     },
     isScheduled: (key) => pending.has(key),
     observe(collection, record) {
-      versions.set(`${collection}/${record.id}`, record.version);
+      if (tracked.has(collection)) versions.set(`${collection}/${record.id}`, record.version);
     },
     isCurrent: (collection, record) => (versions.get(`${collection}/${record.id}`) ?? record.version) === record.version,
     stop() {

@@ -115,6 +115,12 @@ export type ChangeListener = (changes: readonly StoreChange[]) => void;
 
 export interface Store extends Transaction {
   /**
+   * Whether other processes write the same data (a SQL store's replicas, whose commits arrive
+   * through onCommit as well): what reacts to writes must then expect records to have moved on.
+   */
+  readonly shared?: boolean;
+
+  /**
    * The change feed: `listener` is called after every committed transaction (or single write) with
    * its writes, in commit order; rolled-back writes are never reported. Everything that reacts to
    * writes (the simulated runner, event streams) listens here, so no write can be missed.

@@ -1,10 +1,9 @@
 // PostgreSQL through `pg` as a SqlClient: a pool for statements and transactions, and one
 // dedicated connection for LISTEN (a pooled one would be handed to others between notifications).
-import pg from "pg";
+// pg is loaded when a store opens, not with the server: a server in memory never pays for it.
+import type pg from "pg";
 import type { SqlClient, SqlQueryable } from "./sql-client.js";
 
-// pg is CommonJS: its classes come off the default export. Bigints (sequences) come back as strings.
-const { Pool, Client } = pg;
 
 /** The URL without its password, for logs. */
 export function redactedUrl(url: string): string {
@@ -18,6 +17,8 @@ export function redactedUrl(url: string): string {
 }
 
 export async function openPostgres(url: string, options: { maxConnections?: number } = {}): Promise<SqlClient> {
+  // pg is CommonJS: its classes come off the default export. Bigints (sequences) come back as strings.
+  const { Pool, Client } = (await import("pg")).default;
   const pool = new Pool({ connectionString: url, max: options.maxConnections ?? 10 });
   // An idle client that loses its connection must not crash the process; the next query reports it.
   pool.on("error", (e) => console.error("postgres: idle connection failed", e.message));

@@ -1,6 +1,7 @@
 // PGlite (Postgres compiled to WebAssembly, in this process) as a SqlClient: the embedded store.
 // One connection: statements run one at a time, and a transaction holds it until it ends.
-import { PGlite } from "@electric-sql/pglite";
+// PGlite is loaded when a store opens, not with the server: a server in memory never pays for it.
+import type { PGlite } from "@electric-sql/pglite";
 import type { SqlClient, SqlQueryable } from "./sql-client.js";
 
 /**
@@ -9,6 +10,7 @@ import type { SqlClient, SqlQueryable } from "./sql-client.js";
  * its initialisation takes (the tests load one per process).
  */
 export async function openPglite(dataDir?: string, options: { template?: Blob } = {}): Promise<SqlClient> {
+  const { PGlite } = await import("@electric-sql/pglite");
   const db = await PGlite.create(dataDir ?? "memory://", options.template ? { loadDataDir: options.template } : {});
   const queryable = (q: Pick<PGlite, "query">): SqlQueryable => ({
     query: async <R>(text: string, params?: readonly unknown[]) => ({ rows: (await q.query<R>(text, params ? [...params] : [])).rows }),
@@ -24,6 +26,7 @@ export async function openPglite(dataDir?: string, options: { template?: Blob } 
 
 /** A dump of a freshly initialised in-memory database, for `openPglite(undefined, { template })`. */
 export async function pgliteTemplate(): Promise<Blob> {
+  const { PGlite } = await import("@electric-sql/pglite");
   const db = await PGlite.create("memory://");
   try {
     return await db.dumpDataDir("none");

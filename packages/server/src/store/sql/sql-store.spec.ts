@@ -331,6 +331,39 @@ describe("SQL store on PostgreSQL", () => {
   }, 60_000);
 
   describeStoreContract("PostgreSQL store", async () => opened(await openStore(client(), freshSchema("postgres"))));
+
+  it("hands one store's commits to another store on the same schema (a replica) through the outbox, once each, and prunes the outbox after its retention", async () => {
+    const schema = freshSchema("replicas");
+    const a = createSqlStore({ client: lent(client()), schema, pollIntervalMs: 50, outbox: { retentionMs: 500, pruneIntervalMs: 100 } });
+    const b = createSqlStore({ client: lent(client()), schema, pollIntervalMs: 50 });
+    try {
+      await Promise.all([a.ready, b.ready]);
+      const seenByB: string[] = [];
+      const seenByA: string[] = [];
+      b.onCommit((changes) => seenByB.push(...changes.map((c) => `${c.op} ${c.record.id}`)));
+      a.onCommit((changes) => seenByA.push(...changes.map((c) => `${c.op} ${c.record.id}`)));
+      const items = plainCollection<{ n: number }>("items", "item");
+      await a.collection(items).insert({ id: "x", organizationId: "o", value: { n: 1 } });
+      await a.transaction(async (tx) => {
+        await tx.collection(items).update("x", { n: 2 });
+        await tx.collection(items).insert({ id: "y", organizationId: "o", value: { n: 3 } });
+      });
+      const deadline = Date.now() + 5_000;
+      while (seenByB.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(seenByB).toEqual(["insert x", "update x", "insert y"]);
+      // Its own commits reach A once, from the commit itself, not again from the outbox.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seenByA).toEqual(["insert x", "update x", "insert y"]);
+      expect((await b.collection(items).get("x"))?.value).toEqual({ n: 2 });
+      const outboxRows = async () => Number((await client().query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(schema)}.changes`)).rows[0]!.n);
+      const pruneDeadline = Date.now() + 5_000;
+      while ((await outboxRows()) > 0 && Date.now() < pruneDeadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await outboxRows()).toBe(0);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
   describeSchemaAndPersistence(client, "postgres");
   describeQueryPlans("PostgreSQL", client, "postgres");
 });

@@ -42,6 +42,8 @@ export interface SqlStoreOptions {
   replicated?: boolean;
   /** How often to look for other processes' commits when no NOTIFY came (ms; default 1000). */
   pollIntervalMs?: number;
+  /** How long committed changes stay in the outbox for the others to read (ms; default 10 minutes), and how often it is pruned (ms; default 1 minute). */
+  outbox?: { retentionMs?: number; pruneIntervalMs?: number };
 }
 
 export interface SqlStore extends Store {
@@ -183,9 +185,19 @@ export function createSqlStore(options: SqlStoreOptions): SqlStore {
     const unlisten = client.listen ? await client.listen(notifyChannel, readNew) : undefined;
     const timer = setInterval(readNew, options.pollIntervalMs ?? 1000);
     timer.unref();
+    // The outbox only bridges the moment between a commit and the others reading it: rows older than
+    // the retention are deleted (a replica down that long resumes from the records, not the outbox).
+    const prune = setInterval(() => {
+      if (closed) return;
+      client
+        .query(`DELETE FROM ${s}.changes WHERE committed_at < now() - make_interval(secs => $1)`, [(options.outbox?.retentionMs ?? 600_000) / 1000])
+        .catch((e: unknown) => console.error("store: pruning the outbox failed", e));
+    }, options.outbox?.pruneIntervalMs ?? 60_000);
+    prune.unref();
     return {
       stop: async () => {
         clearInterval(timer);
+        clearInterval(prune);
         await unlisten?.();
         await reading;
       },
@@ -289,6 +301,7 @@ export function createSqlStore(options: SqlStoreOptions): SqlStore {
     ready,
     client,
     schema,
+    shared: replicated,
     collection,
     onCommit: feed.onCommit,
     transaction: (fn) => transact(() => fn({ collection })),
