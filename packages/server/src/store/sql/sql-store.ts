@@ -292,7 +292,7 @@ export function createSqlStore(options: SqlStoreOptions): SqlStore {
           await tx.q.query(`DELETE FROM ${s}.records WHERE collection = $1 AND id = $2`, [name, id]);
           const record = toRecord(spec, row);
           tx.changes.push({ collection: name, op: "delete", record });
-          return toRecord(spec, row);
+          return { ...record, value: spec.copy(record.value) };
         }),
     };
   }
