@@ -1,7 +1,9 @@
 // The server child of the throughput table, started as `node throughput-server.mjs`, told what to
 // be by one IPC message:
-//   { type: "start", kind: "ours" }   — startServer() of @gitpod-connect/server: in-memory store,
-//                                       a fixed API key, the simulated runner standing still;
+//   { type: "start", kind: "ours", unaryFastPath? } — startServer() of @gitpod-connect/server:
+//                                       in-memory store, a fixed API key, sequential ids, the
+//                                       simulated runner standing still; unaryFastPath false sends
+//                                       every call through connect-node's handlers;
 //   { type: "start", kind: "bare", responses } — the limit: node:http (HTTP/1.1) and node:http2
 //                                       (h2c) servers answering every request on a path and
 //                                       content type with the bytes captured from ours;
@@ -20,9 +22,10 @@ import { apiKey, serveChildControl, stepDelayMs } from "./common.mjs";
 const listen = (server) =>
   new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`)));
 
-async function startOurs() {
-  const { startServer } = await import("@gitpod-connect/server");
-  const server = await startServer({ port: 0, apiKey, stepDelayMs, store: { kind: "memory" } });
+async function startOurs(unaryFastPath) {
+  const { sequentialIds, startServer } = await import("@gitpod-connect/server");
+  // Sequential ids: both of our servers (fast path on and off) then hold the same environments.
+  const server = await startServer({ port: 0, apiKey, stepDelayMs, store: { kind: "memory" }, ids: sequentialIds(), unaryFastPath });
   return { http1: server.url, h2: server.url, environmentClassId: server.bootstrap.environmentClassId };
 }
 
@@ -67,6 +70,6 @@ async function startEcho(messages) {
 
 serveChildControl(async (m) => {
   if (m.type !== "start") return;
-  const urls = m.kind === "ours" ? await startOurs() : m.kind === "bare" ? await startBare(m.responses) : await startEcho(m.messages);
+  const urls = m.kind === "ours" ? await startOurs(m.unaryFastPath !== false) : m.kind === "bare" ? await startBare(m.responses) : await startEcho(m.messages);
   process.send({ type: "ready", ...urls });
 });

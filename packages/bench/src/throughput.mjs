@@ -26,8 +26,13 @@ const protocols = [
   { name: "gRPC-web", h2: false, contentType: "application/grpc-web+proto", headers: { "x-grpc-web": "1" }, body: (s, m) => grpcFrame(toBinary(s, m)) },
   { name: "gRPC", h2: true, contentType: "application/grpc", headers: {}, body: (s, m) => grpcFrame(toBinary(s, m)) },
 ];
-const servers = ["bare", "echo", "ours"];
-const serverLabel = { bare: "limit: bare node:http", echo: "stock connect-node echo", ours: "ours (startServer)" };
+const servers = ["bare", "echo", "oursStock", "ours"];
+const serverLabel = {
+  bare: "limit: bare node:http",
+  echo: "stock connect-node echo",
+  oursStock: "ours, via connect-node (unaryFastPath: false)",
+  ours: "ours (startServer, fast path)",
+};
 const hopHeaders = new Set(["date", "connection", "keep-alive", "transfer-encoding", "content-length"]);
 
 /** The environments and services the RPCs read, created through the API of our server. */
@@ -150,8 +155,13 @@ export async function throughputTable() {
     }
     children.bare = spawnNodeChild(serverScript);
     children.echo = spawnNodeChild(serverScript);
+    children.oursStock = spawnNodeChild(serverScript);
+    const oursStockUrls = await children.oursStock.ask({ type: "start", kind: "ours", unaryFastPath: false }, "ready");
+    const stockIds = await populate(oursStockUrls.http1, oursStockUrls.environmentClassId);
+    if (stockIds.join() !== ids.join()) throw new Error("the two servers of ours hold different environments");
     const urls = {
       ours: oursUrls,
+      oursStock: oursStockUrls,
       bare: await children.bare.ask({ type: "start", kind: "bare", responses }, "ready"),
       echo: await children.echo.ask({ type: "start", kind: "echo", messages }, "ready"),
     };
@@ -204,6 +214,12 @@ export async function throughputTable() {
         [rpc.name, "gRPC-web req/s ≥ 0.9× Connect binary", `${fixed(web, 2)}×`, verdict(web >= 0.9)],
         [rpc.name, "Connect binary req/s ≥ Connect JSON", `${fixed(binary, 2)}×`, verdict(binary >= 1)],
       );
+      // What the fast path saves, per protocol: ours via connect-node's handlers over ours on the fast path.
+      for (const protocol of protocols) {
+        const stock = get(protocol.name, "oursStock");
+        const fast = get(protocol.name, "ours");
+        goalRows.push([rpc.name, `${protocol.name}: fast path req/s and CPU/req vs via connect-node`, `${fixed(fast.rps / stock.rps, 2)}× req/s, ${fixed(fast.cpuPerRequest / stock.cpuPerRequest, 2)}× CPU`, "(figure)"]);
+      }
     }
     printTable([["RPC", "l"], ["goal", "l"], ["now", "r"], ["", "l"]], goalRows);
   } finally {

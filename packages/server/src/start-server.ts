@@ -67,6 +67,11 @@ export interface StartServerOptions extends BootstrapOptions {
    * token); default true: it reveals only the schema.
    */
   reflection?: boolean;
+  /**
+   * Answer unary calls over Connect, gRPC-web and gRPC (HTTP/2) on the fast path
+   * (http/unary-fast-path.ts); default true. False: every call through connect-node's handlers.
+   */
+  unaryFastPath?: boolean;
 }
 
 export interface RunningServer {
@@ -157,6 +162,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ready: () => !server?.closing,
     pathHandlers,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    ...(options.unaryFastPath !== undefined ? { unaryFastPath: options.unaryFastPath } : {}),
   });
   server = createOnePortServer(handler, {
     ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),

@@ -104,7 +104,8 @@ export interface ProtocolPeer {
   close(): Promise<void>;
 }
 
-export async function startProtocolPeer(protocol: Protocol): Promise<ProtocolPeer> {
+/** `unaryFastPath: false` sends every call through connect-node's handlers (the differential test). */
+export async function startProtocolPeer(protocol: Protocol, options: { unaryFastPath?: boolean } = {}): Promise<ProtocolPeer> {
   const clock = manualClock();
   const seen: SeenRequest[] = [];
   const record: Interceptor = (next) => (req) => {
@@ -127,6 +128,7 @@ export async function startProtocolPeer(protocol: Protocol): Promise<ProtocolPee
       },
     ],
     interceptors: [record],
+    ...options,
   });
   return { protocol, server, clock, transport: protocol.transport(server.url), seen, close: () => server.close() };
 }

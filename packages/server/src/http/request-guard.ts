@@ -12,7 +12,7 @@
 // message and the error (preflight-error.ts), so connect-node answers in the client's protocol.
 // A Connect GET (a unary RPC with idempotency_level NO_SIDE_EFFECTS: its message is in the query)
 // goes through the same steps, the `message` parameter standing for the body.
-import type { DescMethod } from "@bufbuild/protobuf";
+import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { authenticate } from "../auth/authentication.js";
@@ -52,6 +52,14 @@ export interface GuardResult {
   caller?: Caller;
   /** An error to answer with, in the client's protocol. */
   error?: ConnectError;
+  /**
+   * The protocol of a POST the guard took in (authenticated, read, checked — or failed with
+   * `error`); absent when it passed the request on untouched for connect-node to answer (wrong
+   * method, unknown content type or compression) and for Connect GET.
+   */
+  protocol?: RequestProtocol;
+  /** The decoded request message, when its protobuf bytes were decoded by the check (one message). */
+  message?: Message;
 }
 
 export async function guardRequest(input: GuardInput): Promise<GuardResult> {
@@ -71,7 +79,7 @@ export async function guardRequest(input: GuardInput): Promise<GuardResult> {
   const fail = (error: ConnectError): GuardResult => {
     header.delete(encodingHeader(protocol.protocol));
     if (sdk && !header.has("content-type")) header.set("content-type", "application/json");
-    return { body: emptyBody(protocol), header, error };
+    return { body: emptyBody(protocol), header, error, protocol };
   };
 
   let caller: Caller;
@@ -96,8 +104,9 @@ export async function guardRequest(input: GuardInput): Promise<GuardResult> {
   if (raw === "aborted") return failAuthenticated(new ConnectError("request body cut short by the client", Code.Canceled));
 
   let body: Uint8Array;
+  let message: Message | undefined;
   try {
-    body = await normalizeBody(protocol, encoding, raw, input);
+    ({ body, message } = await normalizeBody(protocol, encoding, raw, input));
   } catch (e) {
     return failAuthenticated(toConnectError(e, "read request"));
   }
@@ -107,10 +116,11 @@ export async function guardRequest(input: GuardInput): Promise<GuardResult> {
     const rewrite = rewriteSdkRequest(header, input.query, body);
     if (rewrite) {
       body = rewrite.body;
+      message = undefined;
       if (rewrite.contentType) header.set("content-type", rewrite.contentType);
     }
   }
-  return { body, header, caller };
+  return { body, header, caller, protocol, message };
 }
 
 /** Whether connect-node serves `method` with Connect GET: a unary RPC without side effects. */
@@ -177,19 +187,19 @@ function decodeBase64(text: string): Uint8Array | undefined {
   return new Uint8Array(Buffer.from(unpadded, "base64"));
 }
 
-/** Decompresses, checks frames and protobuf bytes; returns the uncompressed body. */
+/** Decompresses, checks frames and protobuf bytes; returns the uncompressed body, and the message of a one-message binary body. */
 async function normalizeBody(
   protocol: RequestProtocol,
   encoding: string,
   raw: Uint8Array,
   input: GuardInput,
-): Promise<Uint8Array> {
+): Promise<{ body: Uint8Array; message?: Message }> {
   if (protocol.protocol === "connect") {
     const data = await decompress(encoding, raw, input.readMaxBytes);
-    checkRequestMessage(protocol, input.method, data);
-    return data;
+    return { body: data, message: checkRequestMessage(protocol, input.method, data) };
   }
   const frames: Envelope[] = [];
+  let message: Message | undefined;
   let total = 0;
   const split = splitEnvelopes(raw);
   const kind = input.method.methodKind;
@@ -203,10 +213,10 @@ async function normalizeBody(
     const data = (frame.flags & compressedFlag) !== 0 ? await decompress(encoding, frame.data, input.readMaxBytes) : frame.data;
     total += data.length;
     if (total > input.readMaxBytes) throw tooLarge(input.readMaxBytes);
-    checkRequestMessage(protocol, input.method, data);
+    message = checkRequestMessage(protocol, input.method, data);
     frames.push({ flags: 0, data });
   }
-  return joinEnvelopes(frames);
+  return { body: joinEnvelopes(frames), message: frames.length === 1 ? message : undefined };
 }
 
 

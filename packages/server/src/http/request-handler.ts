@@ -1,5 +1,5 @@
 // The Node.js request handler: health check, CORS, both path prefixes, the request guard, then
-// connect-node's protocol handlers and our response writer. It replaces connectNodeAdapter because
+// the unary fast path (unary-fast-path.ts) or connect-node's protocol handlers, and our response writer. It replaces connectNodeAdapter because
 // that adapter throws outside any catch for a request without Host (an HTTP/1.0 request kills the
 // process), cannot put a guard between the socket and the protocol handlers, and cannot send a
 // server stream's head before its first message.
@@ -17,6 +17,7 @@ import { guardRequestStream, hasRequestStream } from "../reflection/stream-guard
 import { corsPolicy } from "./cors.js";
 import { guardRequest, type BodyRead } from "./request-guard.js";
 import { responseWriter } from "./response-writer.js";
+import { answerUnary, fastPathFormat, recordUnaryRoutes, type UnaryRoute } from "./unary-fast-path.js";
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
 export type NodeResponse = ServerResponse | Http2ServerResponse;
@@ -49,11 +50,18 @@ export interface RequestHandlerOptions {
    * `scheme://host[:port]` each, or `*` for any. Default none: no CORS headers at all.
    */
   corsOrigins?: readonly string[];
+  /**
+   * Answer unary calls over Connect (POST), gRPC-web and gRPC (HTTP/2) without connect-node's
+   * handlers, with the same bytes (unary-fast-path.ts). Default true; false sends every call
+   * through connect-node (the differential test compares the two).
+   */
+  unaryFastPath?: boolean;
 }
 
 export function createRequestHandler(options: RequestHandlerOptions): NodeRequestHandler {
   const router = createConnectRouter();
-  options.routes(router);
+  const unaryRoutes = new Map<string, UnaryRoute>();
+  options.routes(options.unaryFastPath === false ? router : recordUnaryRoutes(router, unaryRoutes));
   const limit = options.readMaxBytes ?? defaultReadMaxBytes;
   const corsFor = corsPolicy(options.corsOrigins);
   const handlers = new Map<string, UniversalHandler>();
@@ -110,14 +118,15 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
     const abort = new AbortController();
     // The connection or stream closed before we ended the response: the client went away (an
     // HTTP/2 reset counts as "finished" for writableFinished, so ask whether we ended it).
-    res.once("close", () => {
+    const onClose = () => {
       if (!res.writableEnded) abort.abort();
-    });
+    };
 
     const contentLength = Number(req.headers["content-length"]);
     // A request stream (bidi: reflection) is guarded message by message as connect-node reads it:
     // its client waits for each answer before it sends more. Reflection alone needs no token.
     const requestStream = hasRequestStream(uHandler.method);
+    if (requestStream) res.once("close", onClose);
     const guard = requestStream
       ? await guardRequestStream({
           method: uHandler.method,
@@ -146,9 +155,18 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
     const contextValues = createContextValues();
     if (guard.caller) contextValues.set(callerKey, guard.caller);
     if (guard.error) contextValues.set(preflightErrorKey, guard.error);
+    const authority = ("authority" in req ? req.authority : undefined) || req.headers.host || "localhost";
+
+    const route = unaryRoutes.get(uHandler.requestPath);
+    if (route && !("stream" in guard) && guard.protocol) {
+      const call = { protocol: guard.protocol, http2: "stream" in req, header: guard.header, body: guard.body, message: guard.message, contextValues, url: `http://${authority}${rawUrl}` };
+      const format = fastPathFormat(call, uHandler.method);
+      if (format) return writer.writeComplete(await answerUnary(route, call, format));
+    }
+
+    if (!requestStream) res.once("close", onClose);
     // Only a stream's head is the same whatever comes next (status 200; errors go after it).
     if (uHandler.method.methodKind !== "unary") contextValues.set(earlyHeadersKey, writer.sendHeadersNow);
-    const authority = ("authority" in req ? req.authority : undefined) || req.headers.host || "localhost";
     const target = guard.query ? `${path}?${guard.query.toString()}` : rawUrl;
     let url: string;
     try {

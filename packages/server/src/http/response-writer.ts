@@ -17,6 +17,8 @@ export interface ResponseWriter {
   sendHeadersNow: SendHeaders;
   /** Writes the response the handler resolves with; resolves when it is finished or the client went away. */
   write(pending: Promise<UniversalServerResponse>): Promise<void>;
+  /** Writes a complete answer (the unary fast path's) as write() writes a one-chunk response. */
+  writeComplete(answer: { status: number; header: Headers; body: Uint8Array; trailer?: Headers }): Promise<void>;
 }
 
 export function responseWriter(res: NodeResponse): ResponseWriter {
@@ -41,6 +43,14 @@ export function responseWriter(res: NodeResponse): ResponseWriter {
       } catch {
         // The client went away meanwhile; the stream's abort signal ends the handler.
       }
+    },
+
+    async writeComplete(answer) {
+      writeHead(answer.status, answer.header);
+      // A gRPC answer without a message (an error) has no body chunk, as connect-node's has none.
+      if (answer.body.byteLength > 0 || !answer.trailer) await writeChunk(res, answer.body);
+      if (answer.trailer) res.addTrailers(nodeHeaders(answer.trailer));
+      await end(res);
     },
 
     async write(pending) {
