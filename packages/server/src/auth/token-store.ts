@@ -81,7 +81,7 @@ export function createTokenStore(store: Store, clock: Clock): TokenStore {
     },
     async resolve(token) {
       if (token.length === 0 || token.length > 4096) return undefined;
-      const record = await records.get(hashToken(token));
+      const record = await records.get(hashToken(token), { readOnly: true });
       if (!record) return undefined;
       const t = record.value;
       if (t.expiresAtMs !== undefined && clock.nowMs() >= t.expiresAtMs) return undefined;

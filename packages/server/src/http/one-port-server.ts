@@ -90,7 +90,10 @@ export function createOnePortServer(handler: NodeRequestHandler, options: OnePor
   h2.on("error", () => undefined);
   h1.on("error", () => undefined);
 
-  const server = net.createServer((socket) => {
+  // noDelay: no Nagle. An answer written in pieces (a gRPC-web body, then the chunked end) must
+  // not wait for the client's delayed ACK of the first piece (~40 ms); http.createServer sets
+  // this for the sockets it accepts itself, and ours are accepted here.
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());

@@ -32,6 +32,7 @@ import {
   createMethodSerializationLookup,
   encodeEnvelope,
   envelopeCompress,
+  getJsonOptions,
   invokeUnaryImplementation,
   validateUniversalHandlerOptions,
   type MethodSerializationLookup,
@@ -40,6 +41,7 @@ import * as connect from "@connectrpc/connect/protocol-connect";
 import * as grpc from "@connectrpc/connect/protocol-grpc";
 import * as grpcWeb from "@connectrpc/connect/protocol-grpc-web";
 import type { RequestProtocol } from "./protocol.js";
+import { assembledEncoding } from "./response-encoding.js";
 
 type UnarySpec = Extract<MethodImplSpec, { kind: "unary" }>;
 type HandlerOptions = ReturnType<typeof validateUniversalHandlerOptions>;
@@ -50,6 +52,8 @@ export interface UnaryRoute {
   readonly spec: UnarySpec;
   readonly options: HandlerOptions;
   readonly serialization: MethodSerializationLookup<DescMessage, DescMessage>;
+  /** The JSON options the standard serialization writes with. */
+  readonly jsonWriteOptions: ReturnType<typeof getJsonOptions>;
 }
 
 /**
@@ -67,6 +71,7 @@ export function recordUnaryRoutes(router: ConnectRouter, routes: Map<string, Una
         spec,
         options: handlerOptions,
         serialization: createMethodSerializationLookup(method, handlerOptions.binaryOptions, handlerOptions.jsonOptions, handlerOptions),
+        jsonWriteOptions: getJsonOptions(handlerOptions.jsonOptions),
       });
     }
   };
@@ -171,6 +176,13 @@ function inputOf(route: UnaryRoute, call: UnaryCall, data: Uint8Array, binary: b
   return route.serialization.getI(binary).parse(data);
 }
 
+/** The answer message's bytes: assembled from kept encodings of stored records where it can be (response-encoding.ts), else as connect-node serializes it. */
+function serializeOutput(route: UnaryRoute, output: Message, binary: boolean): Uint8Array {
+  const assembled = route.options.binaryOptions === undefined ? assembledEncoding(route.spec.method.output, output, binary, route.jsonWriteOptions) : undefined;
+  if (assembled && assembled.byteLength <= route.options.writeMaxBytes) return assembled;
+  return route.serialization.getO(binary).serialize(output);
+}
+
 const asConnectError = (e: unknown) => (e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e));
 
 /** Connect unary, as connect's protocol-connect handler answers it. */
@@ -191,7 +203,7 @@ async function answerConnect(route: UnaryRoute, call: UnaryCall, binary: boolean
     if (compression.error) throw compression.error;
     const input = inputOf(route, call, call.body, binary);
     const output = await invokeUnaryImplementation(route.spec, context, input, opt.interceptors);
-    body = route.serialization.getO(binary).serialize(output);
+    body = serializeOutput(route, output, binary);
   } catch (e) {
     const error = asConnectError(e);
     status = connect.codeToHttpStatus(error.code);
@@ -228,7 +240,7 @@ async function answerGrpc(route: UnaryRoute, call: UnaryCall, binary: boolean, w
     // The guard checked that the body is exactly one uncompressed frame.
     const input = inputOf(route, call, call.body.subarray(5), binary);
     const output = await invokeUnaryImplementation(route.spec, context, input, opt.interceptors);
-    const message = await envelopeCompress({ flags: 0, data: route.serialization.getO(binary).serialize(output) }, compression.response, opt.compressMinBytes);
+    const message = await envelopeCompress({ flags: 0, data: serializeOutput(route, output, binary) }, compression.response, opt.compressMinBytes);
     frames.push(encodeEnvelope(message.flags, message.data));
   } catch (e) {
     grpc.setTrailerStatus(responseTrailer, asConnectError(e));

@@ -32,6 +32,8 @@ export interface PaginateOptions<T> {
   where?: (value: T, record: StoredRecord<T>) => boolean;
   /** "desc": newest first. Default creation order. */
   order?: "asc" | "desc";
+  /** The values are only read (answered as they are): see ReadOptions in store.ts. */
+  readOnly?: boolean;
 }
 
 export interface Page<T> {
@@ -70,6 +72,7 @@ export async function paginate<T>(pageTokens: PageTokens, options: PaginateOptio
     order,
     ...(after !== undefined ? { after } : {}),
     ...(options.where ? { where: options.where } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   });
   return {
     values: result.items.map((r) => r.value),

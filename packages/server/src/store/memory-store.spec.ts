@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore, type MemoryStore } from "./memory-store.js";
 import { describeStoreContract } from "../test-support/store-contract.js";
-import { plainCollection, type Transaction } from "./store.js";
+import { create } from "@bufbuild/protobuf";
+import { EnvironmentSchema } from "@gitpod-connect/schema/gitpod/v1/environment";
+import { messageCollection, plainCollection, type Transaction } from "./store.js";
 
 // Every behaviour a Store must have is in the contract; this file adds what only the memory
-// store promises: the work its indexes do (store.stats) and reads that never wait for a writer.
+// store promises: the work its indexes do (store.stats), reads that never wait for a writer, and
+// read-only reads that hand out the stored (frozen) record.
 describeStoreContract("memory store", () => Promise.resolve({ store: createMemoryStore(), close: () => Promise.resolve() }));
 
 interface Item {
@@ -42,6 +45,22 @@ function heldTransaction(store: MemoryStore, body: (tx: Transaction) => Promise<
 }
 
 const ids = (page: { items: { id: string }[] } | "blocked") => (page === "blocked" ? page : page.items.map((r) => r.id));
+
+describe("memory store: read-only reads", () => {
+  it("hand out the stored record itself, frozen to its leaves, instead of a copy", async () => {
+    const c = createMemoryStore().collection(messageCollection("environments", "environment", EnvironmentSchema));
+    await c.insert({ id: "e1", organizationId: "org", value: create(EnvironmentSchema, { id: "e1", metadata: { name: "one" } }) });
+    const first = await c.get("e1", { readOnly: true });
+    const again = (await c.list({ limit: 1, readOnly: true })).items[0];
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first!.value.metadata)).toBe(true);
+    expect(() => {
+      first!.value.metadata!.name = "changed";
+    }).toThrow(TypeError);
+    expect((await c.get("e1"))!.value.metadata?.name).toBe("one");
+    expect(await c.get("e1")).not.toBe(first);
+  });
+});
 
 describe("memory store: work and waiting", () => {
   it("gets a record in constant work whatever the collection's size", async () => {

@@ -167,16 +167,20 @@ export function createMemoryStore(): MemoryStore {
   function collection<T>(spec: CollectionSpec<T>): Collection<T> {
     const t = table(spec.name);
     const copyOut = (r: StoredRecord<T>): StoredRecord<T> => ({ ...r, value: spec.copy(r.value) });
+    // Stored values are frozen copies, so a read-only read can hand out the stored record itself:
+    // nobody can change what is stored through it, and answering a read costs no copy.
+    const readOut = (r: StoredRecord<T>, readOnly: boolean | undefined): StoredRecord<T> => (readOnly ? r : copyOut(r));
+    const copyIn = (value: T): T => deepFreeze(spec.copy(value));
     const find = (id: string, tx: RunningTransaction | undefined, scope?: Scope) =>
       inScope(lookup(t, id, tx), scope) as StoredRecord<T> | undefined;
 
     return {
       spec,
-      get(id, scope) {
+      get(id, options) {
         return now(() => {
           stats.gets += 1;
-          const r = find(id, joined(), scope);
-          return r && copyOut(r);
+          const r = find(id, joined(), options);
+          return r && readOut(r, options?.readOnly);
         });
       },
 
@@ -195,7 +199,7 @@ export function createMemoryStore(): MemoryStore {
               more = true;
               return false;
             }
-            items.push(copyOut(r));
+            items.push(readOut(r, query.readOnly));
             return true;
           };
           // A transaction's own inserts are newer than everything committed: they come after it in
@@ -217,7 +221,7 @@ export function createMemoryStore(): MemoryStore {
         return transact((tx) => {
           if (lookup(t, id, tx)) throw new StoreError("already_exists", spec.kind, id);
           sequence += 1;
-          const r: StoredRecord<T> = { id, organizationId, version: 1, sequence, value: spec.copy(value) };
+          const r: StoredRecord<T> = Object.freeze({ id, organizationId, version: 1, sequence, value: copyIn(value) });
           const p = pendingOf(tx, t);
           p.records.set(id, r);
           p.all.append(r.sequence, id);
@@ -238,7 +242,7 @@ export function createMemoryStore(): MemoryStore {
             typeof next === "function"
               ? (next as (current: T, record: StoredRecord<T>) => T)(spec.copy(prev.value), copyOut(prev))
               : next;
-          const r: StoredRecord<T> = { ...prev, version: prev.version + 1, value: spec.copy(value) };
+          const r: StoredRecord<T> = Object.freeze({ ...prev, version: prev.version + 1, value: copyIn(value) });
           pendingOf(tx, t).records.set(id, r);
           if (feed.listening) tx.changes.push({ collection: spec.name, op: "update", record: copyOut(r), previous: copyOut(prev) });
           return copyOut(r);
@@ -282,4 +286,18 @@ export function createMemoryStore(): MemoryStore {
     },
   };
   return store;
+}
+
+/** Freezes `value` and everything reachable from it (typed arrays cannot be frozen and stay as they are). */
+function deepFreeze<T>(value: T): T {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v !== "object" || v === null || ArrayBuffer.isView(v) || Object.isFrozen(v)) continue;
+    Object.freeze(v);
+    if (v instanceof Map) for (const [k, x] of v) pending.push(k, x);
+    else if (v instanceof Set) for (const x of v) pending.push(x);
+    else for (const key of Object.keys(v)) pending.push((v as Record<string, unknown>)[key]);
+  }
+  return value;
 }

@@ -49,6 +49,15 @@ export interface Scope {
   organizationId?: string;
 }
 
+/**
+ * How a read may hand out values. `readOnly`: the caller only reads (e.g. to answer with it) and
+ * never changes the value, so a store may hand out the value it holds, frozen, instead of a copy —
+ * the memory store does; a SQL store decodes a fresh value either way.
+ */
+export interface ReadOptions extends Scope {
+  readOnly?: boolean;
+}
+
 export interface ListQuery<T> {
   /** Only records of this organization (served from that organization's own index). */
   organizationId?: string;
@@ -58,6 +67,8 @@ export interface ListQuery<T> {
   order?: "asc" | "desc";
   /** At most this many records. */
   limit: number;
+  /** The values are only read: see ReadOptions. */
+  readOnly?: boolean;
   /**
    * Keeps only matching records. Records are visited in order until `limit` match, so a selective
    * filter visits more records than it returns.
@@ -75,7 +86,7 @@ export interface Collection<T> {
   /** The collection's spec (name, kind). */
   readonly spec: CollectionSpec<T>;
   /** The record with this id, or undefined (also when it belongs to another organization than `scope`'s). */
-  get(id: string, scope?: Scope): Promise<StoredRecord<T> | undefined>;
+  get(id: string, options?: ReadOptions): Promise<StoredRecord<T> | undefined>;
   /** One page of records in creation order, starting after `query.after`. */
   list(query: ListQuery<T>): Promise<ListResult<T>>;
   /** Adds a record. Throws StoreError "already_exists" if the id is taken. */

@@ -325,6 +325,27 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect((await c.get("id-0"))?.value.n).toBe(3);
       });
 
+      it("answers read-only reads with values nobody can change the stored record through", async () => {
+        const { c } = await filled(0);
+        await c.insert({ id: "id-0", organizationId: "org-a", value: { n: 0 } });
+        const reads = [(await c.get("id-0", { readOnly: true }))!, (await c.list({ limit: 1, readOnly: true })).items[0]!];
+        for (const r of reads) {
+          expect(r.value.n).toBe(0);
+          // A store may hand out its own value (frozen: the change throws) or a copy (the change is lost).
+          try {
+            r.value.n = 99;
+          } catch (e) {
+            expect(e).toBeInstanceOf(TypeError);
+          }
+        }
+        expect((await c.get("id-0"))?.value.n).toBe(0);
+        // An ordinary read is still a copy to change at will.
+        const copy = (await c.get("id-0"))!;
+        copy.value.n = 7;
+        expect(copy.value.n).toBe(7);
+        expect((await c.get("id-0", { readOnly: true }))?.value.n).toBe(0);
+      });
+
       it("returns an update's new record with the version incremented, from a value or a function of the current one", async () => {
         const { c } = await filled(1);
         expect(await c.update("id-0", { n: 10 })).toMatchObject({ id: "id-0", organizationId: "org-a", version: 2, value: { n: 10 } });

@@ -39,10 +39,16 @@ export function isVisibleTo(scope: EnvironmentScope, record: EnvironmentRecord):
 
 /**
  * The environment's record for the caller; not_found when there is none, when it belongs to another
- * organization or when the caller may not see it.
+ * organization or when the caller may not see it. `readOnly`: the caller only answers with it (see
+ * ReadOptions in store.ts).
  */
-export async function findEnvironment(tx: Transaction, caller: Caller, environmentId: string): Promise<StoredRecord<EnvironmentRecord>> {
-  const record = await tx.collection(environments).get(environmentId, { organizationId: caller.organizationId });
+export async function findEnvironment(
+  tx: Transaction,
+  caller: Caller,
+  environmentId: string,
+  options: { readOnly?: boolean } = {},
+): Promise<StoredRecord<EnvironmentRecord>> {
+  const record = await tx.collection(environments).get(environmentId, { organizationId: caller.organizationId, ...options });
   if (!record || !isVisibleTo(environmentScopeOf(caller), record.value)) throw notFound("environment", environmentId);
   return record;
 }

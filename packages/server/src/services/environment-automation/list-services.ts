@@ -23,6 +23,7 @@ export const listServices = defineHandlers(EnvironmentAutomationService, (deps) 
         anyOf(f?.references ?? [], r.service.metadata?.reference ?? "") &&
         anyOf(f?.serviceIds ?? [], r.service.id) &&
         anyOf<ServiceRole>(f?.roles ?? [], r.service.metadata?.role ?? ServiceRole.UNSPECIFIED),
+      readOnly: true,
     });
     return { services: page.values.map((r) => r.service), pagination: page.pagination };
   },

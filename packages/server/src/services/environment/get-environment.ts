@@ -5,7 +5,7 @@ import { callerOf, defineHandlers } from "../../rpc/index.js";
 
 export const getEnvironment = defineHandlers(EnvironmentService, (deps) => ({
   async getEnvironment(req, ctx) {
-    const record = await findEnvironment(deps.store, callerOf(ctx), req.environmentId);
+    const record = await findEnvironment(deps.store, callerOf(ctx), req.environmentId, { readOnly: true });
     return { environment: record.value.environment };
   },
 }));

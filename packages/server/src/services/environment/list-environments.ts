@@ -45,6 +45,7 @@ export const listEnvironments = defineHandlers(EnvironmentService, (deps) => ({
         filter: binding,
         where: matches,
         order: ascending ? "asc" : "desc",
+        readOnly: true,
       });
       environmentsOnPage = page.values.map((r: EnvironmentRecord) => r.environment);
       pagination = page.pagination;
