@@ -11,8 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "dist", "cli.js");
 
 beforeAll(() => {
-  // Test what `pnpm start` runs: the compiled CLI, freshly built.
+  // Test what `pnpm start` runs: the compiled CLI, freshly built as `pnpm build` builds it (tsc, then the one-file bundle).
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root });
+  execFileSync(process.execPath, [join(root, "scripts", "bundle-cli.mjs")], { cwd: root });
 });
 
 const children = new Set<ChildProcess>();

@@ -39,7 +39,27 @@ export function reflectionV1alpha(schema: ReflectionSchema): ServiceImpl<typeof 
  * see services.ts).
  */
 export function mountReflection(router: ConnectRouter, services: readonly DescService[], options: ReflectionHandlerOptions): void {
-  const schema = createReflectionSchema([...services, ...reflectionServices]);
+  const schema = lazySchema(() => createReflectionSchema([...services, ...reflectionServices]));
   router.service(v1.ServerReflection, reflectionV1(schema), options);
   router.service(v1alpha.ServerReflection, reflectionV1alpha(schema), options);
+}
+
+/**
+ * The schema, indexed on the first reflection request instead of at start-up: indexing every file
+ * and symbol takes milliseconds that a server which is never asked need not spend before its first
+ * call (issue 14), and every later request reuses the index.
+ */
+function lazySchema(build: () => ReflectionSchema): ReflectionSchema {
+  let built: ReflectionSchema | undefined;
+  const schema = () => (built ??= build());
+  return {
+    get serviceNames() {
+      return schema().serviceNames;
+    },
+    file: (name) => schema().file(name),
+    fileContainingSymbol: (symbol) => schema().fileContainingSymbol(symbol),
+    fileContainingExtension: (extendee, number) => schema().fileContainingExtension(extendee, number),
+    extensionNumbers: (typeName) => schema().extensionNumbers(typeName),
+    encode: (file) => schema().encode(file),
+  };
 }

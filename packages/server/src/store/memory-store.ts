@@ -20,6 +20,7 @@ import {
   type Transaction,
 } from "./store.js";
 import { createChangeFeed } from "./change-feed.js";
+import { frozenCompact } from "./frozen-values.js";
 
 type Rec = StoredRecord<unknown>;
 
@@ -167,10 +168,11 @@ export function createMemoryStore(): MemoryStore {
   function collection<T>(spec: CollectionSpec<T>): Collection<T> {
     const t = table(spec.name);
     const copyOut = (r: StoredRecord<T>): StoredRecord<T> => ({ ...r, value: spec.copy(r.value) });
-    // Stored values are frozen copies, so a read-only read can hand out the stored record itself:
-    // nobody can change what is stored through it, and answering a read costs no copy.
+    // Stored values are frozen, compact copies (frozen-values.ts), so a read-only read can hand out
+    // the stored record itself: nobody can change what is stored through it, and answering a read
+    // costs no copy.
     const readOut = (r: StoredRecord<T>, readOnly: boolean | undefined): StoredRecord<T> => (readOnly ? r : copyOut(r));
-    const copyIn = (value: T): T => deepFreeze(spec.copy(value));
+    const copyIn = (value: T): T => frozenCompact(spec.copy(value));
     const find = (id: string, tx: RunningTransaction | undefined, scope?: Scope) =>
       inScope(lookup(t, id, tx), scope) as StoredRecord<T> | undefined;
 
@@ -288,16 +290,3 @@ export function createMemoryStore(): MemoryStore {
   return store;
 }
 
-/** Freezes `value` and everything reachable from it (typed arrays cannot be frozen and stay as they are). */
-function deepFreeze<T>(value: T): T {
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const v = pending.pop();
-    if (typeof v !== "object" || v === null || ArrayBuffer.isView(v) || Object.isFrozen(v)) continue;
-    Object.freeze(v);
-    if (v instanceof Map) for (const [k, x] of v) pending.push(k, x);
-    else if (v instanceof Set) for (const x of v) pending.push(x);
-    else for (const key of Object.keys(v)) pending.push((v as Record<string, unknown>)[key]);
-  }
-  return value;
-}
