@@ -2,6 +2,7 @@
 // for one scenario (and force-deleted after it), waiting for the phases the README's lifecycle
 // model documents, and the error scenarios every RPC that names a resource has in common — an
 // unknown id, a malformed one, no token, another organization's caller.
+import { scenarioFactory as defineScenarioOf } from "../scenario-factory.js";
 import type { DescMessage, DescService, Message, MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import {
@@ -259,7 +260,7 @@ export function waitForExecutionFinished(ctx: ScenarioContext, id: string): Prom
 
 // ---- building scenarios -----------------------------------------------------------------------
 
-export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { uuidPattern } from "../scenario-factory.js";
 export const needsTestingControls: readonly Need[] = ["testing-controls"];
 export const needsSecondOrganization: readonly Need[] = ["second-organization"];
 
@@ -269,17 +270,14 @@ export interface ScenarioOptions {
   readonly slow?: boolean;
 }
 
-/** A scenario factory for one service: `${service}.${rpc}/${behaviour}`. */
+/** A scenario factory for one service (ids `${service}.${rpc}/${behaviour}`), with `slow` for the lifecycle time limit. */
 export function scenarioFactory(service: "EnvironmentService" | "EnvironmentAutomationService", slowByDefault: boolean) {
-  return (rpc: string, behaviour: string, title: string, run: (ctx: ScenarioContext) => Promise<void>, options: ScenarioOptions = {}): Scenario => ({
-    id: `${service}.${rpc}/${behaviour}`,
-    service,
-    rpc,
-    title,
-    ...(options.needs ? { needs: options.needs } : {}),
-    ...((options.slow ?? slowByDefault) ? { timeoutMs: lifecycleScenarioMs } : {}),
-    run,
-  });
+  const define = defineScenarioOf(service);
+  return (rpc: string, behaviour: string, title: string, run: (ctx: ScenarioContext) => Promise<void>, options: ScenarioOptions = {}): Scenario =>
+    define(rpc, behaviour, title, run, {
+      ...(options.needs ? { needs: options.needs } : {}),
+      ...((options.slow ?? slowByDefault) ? { timeoutMs: lifecycleScenarioMs } : {}),
+    });
 }
 
 /**

@@ -11,29 +11,14 @@ import { RunnerService, type CreateRunnerRequestSchema, type Runner } from "@git
 import { HostAuthenticationTokenSource, RunnerConfigurationService } from "@gitpod-connect/schema/gitpod/v1/runner_configuration";
 import { RunnerProvider } from "@gitpod-connect/schema/gitpod/v1/runner_kind";
 import { expectCode } from "../expect.js";
-import { ScenarioFailure, type Need, type Scenario, type ScenarioContext } from "../scenario.js";
+import { ScenarioFailure, type Scenario, type ScenarioContext } from "../scenario.js";
 
-export interface ScenarioOptions {
-  readonly needs?: readonly Need[];
-  readonly timeoutMs?: number;
-}
-
-/** `define(rpc, behaviour, title, run)`: a scenario of `service` with the id `${service}.${rpc}/${behaviour}`. */
-export function scenarioFactory(service: string) {
-  return (rpc: string, behaviour: string, title: string, run: (ctx: ScenarioContext) => Promise<void>, options: ScenarioOptions = {}): Scenario => ({
-    id: `${service}.${rpc}/${behaviour}`,
-    service,
-    rpc,
-    title,
-    ...(options.needs ? { needs: options.needs } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    run,
-  });
-}
+import { uuidPattern, type DefineScenario, type ScenarioOptions } from "../scenario-factory.js";
+export { scenarioFactory, uuidPattern, type ScenarioOptions } from "../scenario-factory.js";
 
 /** The scenarios every RPC gets: no token, and (where `wrongToken`) a token the target never issued, are unauthenticated. */
 export function unauthenticatedScenarios<S extends DescService>(
-  define: ReturnType<typeof scenarioFactory>,
+  define: DefineScenario,
   service: S,
   rpc: string,
   call: (client: Client<S>, ctx: ScenarioContext) => Promise<unknown>,
@@ -56,7 +41,6 @@ export function unauthenticatedScenarios<S extends DescService>(
 /** A fresh UUID that names nothing on any target. */
 export const newId = (): string => globalThis.crypto.randomUUID();
 
-export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Awaits `call`, accepting not_found (what a cleanup of something already gone gets). */
 export async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
