@@ -158,7 +158,8 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
     const authority = ("authority" in req ? req.authority : undefined) || req.headers.host || "localhost";
 
     const route = unaryRoutes.get(uHandler.requestPath);
-    if (route && !("stream" in guard) && guard.protocol) {
+    // (A route that requires the Connect protocol header is left to connect-node, which checks it.)
+    if (route && !route.options.requireConnectProtocolHeader && !("stream" in guard) && guard.protocol) {
       const call = { protocol: guard.protocol, http2: "stream" in req, header: guard.header, body: guard.body, message: guard.message, contextValues, url: `http://${authority}${rawUrl}` };
       const format = fastPathFormat(call, uHandler.method);
       if (format) return writer.writeComplete(await answerUnary(route, call, format));
