@@ -115,11 +115,13 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
     } catch {
       return plain(res, 400, "bad request headers");
     }
-    const abort = new AbortController();
+    // Made only for what uses it (request streams, connect-node's handlers), not for the fast path.
+    let abort: AbortController | undefined;
+    const signal = () => (abort ??= new AbortController()).signal;
     // The connection or stream closed before we ended the response: the client went away (an
     // HTTP/2 reset counts as "finished" for writableFinished, so ask whether we ended it).
     const onClose = () => {
-      if (!res.writableEnded) abort.abort();
+      if (!res.writableEnded) abort?.abort();
     };
 
     const contentLength = Number(req.headers["content-length"]);
@@ -133,7 +135,7 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
           httpMethod: req.method ?? "",
           header,
           source: req,
-          signal: abort.signal,
+          signal: signal(),
           isPublic: isReflectionService(uHandler.service.typeName),
           tokens: options.tokens,
           readMaxBytes: limit,
@@ -185,7 +187,7 @@ export function createRequestHandler(options: RequestHandlerOptions): NodeReques
         url,
         header: guard.header,
         body,
-        signal: abort.signal,
+        signal: signal(),
         contextValues,
       }),
     );

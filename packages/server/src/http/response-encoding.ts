@@ -96,8 +96,8 @@ function assembleJson(parts: Part[], options: Partial<JsonWriteOptions>): Uint8A
   const chunks: Uint8Array[] = [textEncoder.encode("{")];
   parts.forEach(({ field, values }, i) => {
     const schema = messageOf(field);
-    const key = options.useProtoFieldName ? field.name : field.jsonName;
-    chunks.push(textEncoder.encode(`${i > 0 ? "," : ""}${JSON.stringify(key)}:${field.fieldKind === "list" ? "[" : ""}`));
+    // Only the default options get here (see assembledEncoding): keys are JSON names.
+    chunks.push(textEncoder.encode(`${i > 0 ? "," : ""}${JSON.stringify(field.jsonName)}:${field.fieldKind === "list" ? "[" : ""}`));
     values.forEach((value, j) => {
       if (j > 0) chunks.push(comma);
       const encode = () => textEncoder.encode(toJsonString(schema, value, options));
